@@ -1,0 +1,487 @@
+#!/usr/bin/env bash
+# Local Apache Kafka (KRaft) for development and tests, without Docker.
+#
+# The broker jars come from Maven Central (deploy/local/kafka/pom.xml) and are cached once per
+# version; each broker is a plain `java ... kafka.Kafka server.properties` process in combined
+# broker+controller mode. See deploy/local/README.md for the full description.
+#
+#   deploy/local/kafka.sh fetch       resolve + cache the broker jars (no-op when cached)
+#   deploy/local/kafka.sh start       format (if needed) and start, wait until ready
+#   deploy/local/kafka.sh stop        stop the broker(s) started from this data dir
+#   deploy/local/kafka.sh status      running or not, and the bootstrap servers
+#   deploy/local/kafka.sh bootstrap   print only the bootstrap servers string
+#
+# Environment (defaults in brackets):
+#   KAFKA_VERSION [4.1.1]  KAFKA_PORT [9092]  KAFKA_CONTROLLER_PORT [9093]  KAFKA_NODES [1|3]
+#   KAFKA_HOST [127.0.0.1]  KAFKA_HEAP ["-Xms256m -Xmx768m"]  KAFKA_JVM_OPTS []
+#   KAFKA_DATA_DIR [${VIGIL_STATE_DIR:-$HOME/.local/state/vigil}/kafka-<port>]
+#   VIGIL_CACHE_DIR [$HOME/.cache/vigil]  KAFKA_FRESH [0] (or `start --fresh`)
+#   KAFKA_START_TIMEOUT [90]  KAFKA_STOP_TIMEOUT [30]  KAFKA_EXTRA_CONFIG [] (properties file)
+#   KAFKA_MVN_ARGS [] (extra Maven args for fetch, e.g. -Dmaven.repo.local=/tmp/m2)
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+POM="$SCRIPT_DIR/kafka/pom.xml"
+
+KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
+KAFKA_HOST="${KAFKA_HOST:-127.0.0.1}"
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+KAFKA_NODES="${KAFKA_NODES:-1}"
+KAFKA_HEAP="${KAFKA_HEAP:--Xms256m -Xmx768m}"
+KAFKA_JVM_OPTS="${KAFKA_JVM_OPTS:-}"
+KAFKA_FRESH="${KAFKA_FRESH:-0}"
+KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
+KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
+KAFKA_EXTRA_CONFIG="${KAFKA_EXTRA_CONFIG:-}"
+KAFKA_MVN_ARGS="${KAFKA_MVN_ARGS:-}"
+CACHE_ROOT="${VIGIL_CACHE_DIR:-$HOME/.cache/vigil}"
+STATE_ROOT="${VIGIL_STATE_DIR:-$HOME/.local/state/vigil}"
+KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$STATE_ROOT/kafka-$KAFKA_PORT}"
+
+KAFKA_DIST="$CACHE_ROOT/kafka-$KAFKA_VERSION"
+KAFKA_LIB="$KAFKA_DIST/lib"
+FETCH_MARKER="$KAFKA_DIST/.complete"
+READY_PATTERN='Kafka Server started'
+
+log() { printf 'kafka.sh: %s\n' "$*" >&2; }
+die() { printf 'kafka.sh: error: %s\n' "$*" >&2; exit 1; }
+
+is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
+is_kafka3() { [[ "$KAFKA_VERSION" == 3.* ]]; }
+
+# ---------------------------------------------------------------------------------------------
+# Port scheme
+#   KAFKA_NODES=1: node 1, client port KAFKA_PORT, controller port KAFKA_CONTROLLER_PORT.
+#   KAFKA_NODES=3: node i (1..3), client port KAFKA_PORT+i-1,
+#                  controller port KAFKA_CONTROLLER_PORT+10+i-1.
+#   With the defaults: clients 9092/9093/9094, controllers 9103/9104/9105 (the +10 keeps the
+#   controller ports clear of the client range even though 9093 is the single-node controller).
+# ---------------------------------------------------------------------------------------------
+client_port() { echo $((KAFKA_PORT + $1 - 1)); }
+controller_port() {
+  if [[ "$KAFKA_NODES" == 1 ]]; then echo "$KAFKA_CONTROLLER_PORT"
+  else echo $((KAFKA_CONTROLLER_PORT + 10 + $1 - 1)); fi
+}
+node_dir() { echo "$KAFKA_DATA_DIR/node-$1"; }
+pid_file() { echo "$(node_dir "$1")/kafka.pid"; }
+server_log() { echo "$(node_dir "$1")/logs/server.log"; }
+stdout_log() { echo "$(node_dir "$1")/logs/stdout.log"; }
+
+bootstrap_servers() {
+  local i out=""
+  for ((i = 1; i <= KAFKA_NODES; i++)); do out+="${out:+,}$KAFKA_HOST:$(client_port "$i")"; done
+  echo "$out"
+}
+
+quorum_voters() {
+  local i out=""
+  for ((i = 1; i <= KAFKA_NODES; i++)); do
+    out+="${out:+,}$i@$KAFKA_HOST:$(controller_port "$i")"
+  done
+  echo "$out"
+}
+
+validate_config() {
+  [[ "$KAFKA_NODES" == 1 || "$KAFKA_NODES" == 3 ]] || die "KAFKA_NODES must be 1 or 3 (got '$KAFKA_NODES')"
+  is_uint "$KAFKA_PORT" || die "KAFKA_PORT must be a number (got '$KAFKA_PORT')"
+  is_uint "$KAFKA_CONTROLLER_PORT" || die "KAFKA_CONTROLLER_PORT must be a number (got '$KAFKA_CONTROLLER_PORT')"
+  is_uint "$KAFKA_START_TIMEOUT" || die "KAFKA_START_TIMEOUT must be a number of seconds"
+  is_uint "$KAFKA_STOP_TIMEOUT" || die "KAFKA_STOP_TIMEOUT must be a number of seconds"
+  local i p seen=" "
+  for ((i = 1; i <= KAFKA_NODES; i++)); do
+    for p in "$(client_port "$i")" "$(controller_port "$i")"; do
+      ((p > 0 && p < 65536)) || die "port $p out of range"
+      [[ "$seen" != *" $p "* ]] || die "port $p is used twice (KAFKA_PORT=$KAFKA_PORT, KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT, KAFKA_NODES=$KAFKA_NODES); pick ports further apart"
+      seen+="$p "
+    done
+  done
+}
+
+# Values recorded by `start` in the data dir win for stop/status, so that `stop` finds every node
+# of a 3-node cluster even when KAFKA_NODES is not set again.
+load_cluster_env() {
+  local f="$KAFKA_DATA_DIR/cluster.env" k v
+  [[ -f "$f" ]] || return 0
+  while IFS='=' read -r k v; do
+    case "$k" in
+      KAFKA_NODES | KAFKA_PORT | KAFKA_CONTROLLER_PORT) is_uint "$v" && printf -v "$k" '%s' "$v" ;;
+      KAFKA_HOST) [[ "$v" =~ ^[A-Za-z0-9.:-]+$ ]] && KAFKA_HOST="$v" ;;
+    esac
+  done <"$f"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Processes and ports
+# ---------------------------------------------------------------------------------------------
+port_open() { # host port -> 0 if something accepts TCP connections
+  timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2" 2>/dev/null
+}
+
+port_owner() { # best effort description of the process listening on a port
+  local p="$1" line pid
+  command -v ss >/dev/null 2>&1 || return 0
+  line="$(ss -ltnpH "sport = :$p" 2>/dev/null | head -n1 || true)"
+  pid="$(sed -n 's/.*pid=\([0-9]*\).*/\1/p' <<<"$line" | head -n1)"
+  [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] || return 0
+  printf 'pid %s: %s' "$pid" "$(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -c1-300)"
+}
+
+# Is $1 a live kafka.Kafka process started from node dir $2?
+is_our_broker() {
+  local pid="$1" dir="$2" cmd
+  [[ -n "$pid" ]] && is_uint "$pid" && kill -0 "$pid" 2>/dev/null || return 1
+  cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  [[ "$cmd" == *kafka.Kafka* && "$cmd" == *"$dir/server.properties"* ]]
+}
+
+node_pid() { # prints the pid of node $1 if it is running, else nothing (and drops stale pid files)
+  local f pid
+  f="$(pid_file "$1")"
+  [[ -f "$f" ]] || return 0
+  pid="$(tr -dc '0-9' <"$f")"
+  if is_our_broker "$pid" "$(node_dir "$1")"; then echo "$pid"; else rm -f "$f"; fi
+}
+
+# Every kafka.Kafka process whose config lives in this data dir (also ones whose pid file is gone).
+all_our_pids() {
+  local pid cmd
+  for pid in $(pgrep -f 'kafka\.Kafka' || true); do
+    cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || continue
+    [[ "$cmd" == *kafka.Kafka* && "$cmd" == *"$KAFKA_DATA_DIR/node-"*"/server.properties"* ]] && echo "$pid"
+  done
+  return 0
+}
+
+node_ready() { # node is running, logged that it started and its client port accepts TCP
+  local i="$1"
+  [[ -n "$(node_pid "$i")" ]] || return 1
+  grep -q "$READY_PATTERN" "$(server_log "$i")" 2>/dev/null || return 1
+  port_open "$KAFKA_HOST" "$(client_port "$i")"
+}
+
+lock_data_dir() {
+  mkdir -p "$KAFKA_DATA_DIR"
+  exec 9>"$KAFKA_DATA_DIR/.lock"
+  flock -w 300 9 || die "another kafka.sh is busy with $KAFKA_DATA_DIR"
+}
+
+# ---------------------------------------------------------------------------------------------
+# fetch
+# ---------------------------------------------------------------------------------------------
+fetch_fingerprint() { echo "kafka=$KAFKA_VERSION pom=$(sha256sum "$POM" | cut -c1-16)"; }
+
+cmd_fetch() {
+  [[ -f "$FETCH_MARKER" && "$(cat "$FETCH_MARKER")" == "$(fetch_fingerprint)" ]] && return 0
+  command -v mvn >/dev/null 2>&1 || die "mvn not found (apt-get install -y maven)"
+  mkdir -p "$CACHE_ROOT"
+  exec 8>"$CACHE_ROOT/.kafka-$KAFKA_VERSION.lock"
+  flock -w 600 8 || die "timed out waiting for another fetch of Kafka $KAFKA_VERSION"
+  if [[ -f "$FETCH_MARKER" && "$(cat "$FETCH_MARKER")" == "$(fetch_fingerprint)" ]]; then
+    exec 8>&-; return 0
+  fi
+  log "fetching Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_LIB"
+  rm -rf "$KAFKA_DIST"
+  mkdir -p "$KAFKA_DIST"
+  local out="$KAFKA_DIST/fetch.log" t0=$SECONDS profile=()
+  is_kafka3 && profile=(-Dkafka3)
+  # shellcheck disable=SC2086 # KAFKA_MVN_ARGS is a list of words on purpose
+  if ! mvn -B -q -Dstyle.color=never -f "$POM" "-Dkafka.version=$KAFKA_VERSION" "${profile[@]}" $KAFKA_MVN_ARGS \
+    org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+    -DincludeScope=runtime "-DoutputDirectory=$KAFKA_LIB" >"$out" 2>&1; then
+    tail -n 30 "$out" >&2
+    die "could not resolve Kafka $KAFKA_VERSION (see $out)"
+  fi
+  compgen -G "$KAFKA_LIB/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null || die "kafka_2.13-$KAFKA_VERSION.jar missing after fetch"
+  fetch_fingerprint >"$FETCH_MARKER"
+  log "fetched $(find "$KAFKA_LIB" -name '*.jar' | wc -l) jars in $((SECONDS - t0)) s"
+  exec 8>&-
+}
+
+# ---------------------------------------------------------------------------------------------
+# start
+# ---------------------------------------------------------------------------------------------
+java_bin() {
+  if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then echo "$JAVA_HOME/bin/java"
+  elif command -v java >/dev/null 2>&1; then command -v java
+  else die "java not found (Java 17+ needed: apt-get install -y openjdk-17-jre-headless)"; fi
+}
+
+java_common_args() { # node dir -> args shared by the storage tool and the broker
+  local dir="$1"
+  printf '%s\n' "-Dkafka.logs.dir=$dir/logs" -Djava.awt.headless=true
+  if is_kafka3; then
+    printf '%s\n' "-Dlog4j.configuration=file:$SCRIPT_DIR/kafka/log4j.properties"
+  else
+    printf '%s\n' "-Dlog4j2.configurationFile=$SCRIPT_DIR/kafka/log4j2.properties"
+  fi
+  printf '%s\n' -cp "$KAFKA_LIB/*"
+}
+
+write_server_properties() {
+  local i="$1" dir rf isr parts
+  dir="$(node_dir "$i")"
+  if [[ "$KAFKA_NODES" == 1 ]]; then rf=1 isr=1 parts=1; else rf=3 isr=2 parts=3; fi
+  mkdir -p "$dir/data" "$dir/logs"
+  {
+    echo "# Generated by deploy/local/kafka.sh at every start; edits are overwritten."
+    echo "# Use KAFKA_EXTRA_CONFIG=<file> to add or override properties."
+    echo "process.roles=broker,controller"
+    echo "node.id=$i"
+    echo "controller.quorum.voters=$(quorum_voters)"
+    echo "listeners=PLAINTEXT://$KAFKA_HOST:$(client_port "$i"),CONTROLLER://$KAFKA_HOST:$(controller_port "$i")"
+    echo "advertised.listeners=PLAINTEXT://$KAFKA_HOST:$(client_port "$i")"
+    echo "controller.listener.names=CONTROLLER"
+    echo "inter.broker.listener.name=PLAINTEXT"
+    echo "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+    echo "log.dirs=$dir/data"
+    echo
+    echo "# topics"
+    echo "auto.create.topics.enable=false"
+    echo "num.partitions=3"
+    echo "default.replication.factor=$rf"
+    echo "min.insync.replicas=$isr"
+    echo "delete.topic.enable=true"
+    echo
+    echo "# internal topics: small, replicated over every node"
+    echo "offsets.topic.replication.factor=$rf"
+    echo "offsets.topic.num.partitions=$parts"
+    echo "transaction.state.log.replication.factor=$rf"
+    echo "transaction.state.log.min.isr=$isr"
+    echo "transaction.state.log.num.partitions=$parts"
+    if ! is_kafka3; then
+      echo "share.coordinator.state.topic.replication.factor=$rf"
+      echo "share.coordinator.state.topic.min.isr=$isr"
+      echo "share.coordinator.state.topic.num.partitions=$parts"
+    fi
+    echo
+    echo "# quick start and small footprint (2-core dev machines / CI)"
+    echo "group.initial.rebalance.delay.ms=0"
+    echo "broker.heartbeat.interval.ms=500"
+    echo "num.network.threads=2"
+    echo "num.io.threads=4"
+    echo "background.threads=4"
+    echo "num.recovery.threads.per.data.dir=1"
+    echo "num.replica.fetchers=1"
+    echo "log.cleaner.threads=1"
+    if [[ -n "$KAFKA_EXTRA_CONFIG" ]]; then
+      echo
+      echo "# from KAFKA_EXTRA_CONFIG=$KAFKA_EXTRA_CONFIG"
+      cat "$KAFKA_EXTRA_CONFIG"
+    fi
+  } >"$dir/server.properties"
+}
+
+wipe_data_dir() { # keeps the lock file we hold
+  find "$KAFKA_DATA_DIR" -mindepth 1 -maxdepth 1 ! -name .lock -exec rm -rf {} +
+}
+
+format_if_needed() {
+  local java="$1" i dir cid args
+  if [[ ! -s "$KAFKA_DATA_DIR/cluster.id" ]]; then
+    mapfile -t args < <(java_common_args "$(node_dir 1)")
+    "$java" "${args[@]}" kafka.tools.StorageTool random-uuid >"$KAFKA_DATA_DIR/cluster.id"
+  fi
+  cid="$(tr -dc 'A-Za-z0-9_-' <"$KAFKA_DATA_DIR/cluster.id")"
+  [[ -n "$cid" ]] || die "could not generate a cluster id"
+  for ((i = 1; i <= KAFKA_NODES; i++)); do
+    dir="$(node_dir "$i")"
+    [[ -f "$dir/data/meta.properties" ]] && continue
+    mapfile -t args < <(java_common_args "$dir")
+    if ! "$java" "${args[@]}" kafka.tools.StorageTool format -t "$cid" -c "$dir/server.properties" \
+      >"$dir/logs/format.log" 2>&1; then
+      cat "$dir/logs/format.log" >&2
+      die "formatting $dir/data failed"
+    fi
+  done
+}
+
+launch_node() {
+  local java="$1" i="$2" dir args heap f
+  dir="$(node_dir "$i")"
+  for f in server.log stdout.log; do
+    if [[ -f "$dir/logs/$f" ]]; then mv -f "$dir/logs/$f" "$dir/logs/$f.prev"; fi
+  done
+  mapfile -t args < <(java_common_args "$dir")
+  heap="$KAFKA_HEAP"
+  [[ "$heap" == -* ]] || heap="-Xmx$heap" # KAFKA_HEAP=1g is short for -Xmx1g
+  # shellcheck disable=SC2086 # heap and extra JVM options are lists of words on purpose
+  setsid "$java" $heap -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+    -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError $KAFKA_JVM_OPTS \
+    "${args[@]}" kafka.Kafka "$dir/server.properties" \
+    </dev/null >"$dir/logs/stdout.log" 2>&1 9>&- 8>&- &
+  echo $! >"$(pid_file "$i")"
+}
+
+show_failure() {
+  local i="$1"
+  echo "---- node $i: tail of $(server_log "$i") ----" >&2
+  tail -n 40 "$(server_log "$i")" 2>/dev/null >&2 || echo "(no log)" >&2
+  if [[ -s "$(stdout_log "$i")" ]]; then
+    echo "---- node $i: tail of $(stdout_log "$i") ----" >&2
+    tail -n 20 "$(stdout_log "$i")" >&2
+  fi
+}
+
+cmd_start() {
+  [[ "${1:-}" == "--fresh" ]] && KAFKA_FRESH=1
+  validate_config
+  [[ -z "$KAFKA_EXTRA_CONFIG" || -r "$KAFKA_EXTRA_CONFIG" ]] || die "KAFKA_EXTRA_CONFIG=$KAFKA_EXTRA_CONFIG is not readable"
+  lock_data_dir
+  local t0=$SECONDS i p java recorded
+
+  if [[ "$KAFKA_FRESH" == 1 ]]; then
+    if [[ -n "$(all_our_pids)" ]]; then
+      log "KAFKA_FRESH=1: stopping the broker(s) running from $KAFKA_DATA_DIR first"
+      stop_all || true
+    fi
+    wipe_data_dir
+  elif [[ -f "$KAFKA_DATA_DIR/cluster.env" ]]; then
+    recorded="$(cat "$KAFKA_DATA_DIR/cluster.env")"
+    [[ "$recorded" == *"KAFKA_NODES=$KAFKA_NODES"* ]] ||
+      die "$KAFKA_DATA_DIR was created with a different KAFKA_NODES ($(grep KAFKA_NODES "$KAFKA_DATA_DIR/cluster.env")); use KAFKA_FRESH=1 or another KAFKA_DATA_DIR"
+    [[ "$recorded" == *"KAFKA_VERSION=$KAFKA_VERSION"* ]] ||
+      die "$KAFKA_DATA_DIR was created by another Kafka version ($(grep KAFKA_VERSION "$KAFKA_DATA_DIR/cluster.env")); use KAFKA_FRESH=1 or another KAFKA_DATA_DIR"
+  fi
+
+  # Already running from this data dir?
+  local running=0 to_start=()
+  for ((i = 1; i <= KAFKA_NODES; i++)); do
+    if [[ -n "$(node_pid "$i")" ]]; then
+      running=$((running + 1))
+    else
+      for p in "$(client_port "$i")" "$(controller_port "$i")"; do
+        if port_open "$KAFKA_HOST" "$p"; then
+          die "port $p ($KAFKA_HOST) is already in use by another process, not by a broker started from $KAFKA_DATA_DIR. $(port_owner "$p")
+  Choose other ports (KAFKA_PORT / KAFKA_CONTROLLER_PORT) or stop that process."
+        fi
+      done
+      to_start+=("$i")
+    fi
+  done
+  if ((${#to_start[@]} == 0)); then
+    local ok=1
+    for ((i = 1; i <= KAFKA_NODES; i++)); do node_ready "$i" || ok=0; done
+    if ((ok)); then
+      log "already running from $KAFKA_DATA_DIR (Kafka $KAFKA_VERSION, $KAFKA_NODES node(s)); bootstrap servers: $(bootstrap_servers)"
+      bootstrap_servers
+      return 0
+    fi
+    log "broker process(es) from $KAFKA_DATA_DIR exist but are not ready yet; waiting"
+  fi
+
+  cmd_fetch
+  java="$(java_bin)"
+  for ((i = 1; i <= KAFKA_NODES; i++)); do write_server_properties "$i"; done
+  format_if_needed "$java"
+  {
+    echo "KAFKA_VERSION=$KAFKA_VERSION"
+    echo "KAFKA_NODES=$KAFKA_NODES"
+    echo "KAFKA_HOST=$KAFKA_HOST"
+    echo "KAFKA_PORT=$KAFKA_PORT"
+    echo "KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT"
+  } >"$KAFKA_DATA_DIR/cluster.env"
+
+  for i in "${to_start[@]}"; do launch_node "$java" "$i"; done
+  ((${#to_start[@]} == 0)) || log "starting Kafka $KAFKA_VERSION node(s) ${to_start[*]} from $KAFKA_DATA_DIR"
+
+  # Wait until every node is ready, fail fast if one dies.
+  local deadline=$((SECONDS + KAFKA_START_TIMEOUT)) pending
+  while :; do
+    pending=0
+    for ((i = 1; i <= KAFKA_NODES; i++)); do
+      if [[ -z "$(node_pid "$i")" ]]; then
+        show_failure "$i"
+        log "node $i exited during startup; stopping the others"
+        stop_all || true
+        die "Kafka failed to start (node $i died; logs above, data dir $KAFKA_DATA_DIR)"
+      fi
+      node_ready "$i" || pending=1
+    done
+    ((pending)) || break
+    if ((SECONDS >= deadline)); then
+      for ((i = 1; i <= KAFKA_NODES; i++)); do node_ready "$i" || show_failure "$i"; done
+      log "timed out after ${KAFKA_START_TIMEOUT}s; stopping what was started"
+      stop_all || true
+      die "Kafka was not ready within ${KAFKA_START_TIMEOUT}s (KAFKA_START_TIMEOUT); logs above, data dir $KAFKA_DATA_DIR"
+    fi
+    sleep 0.2
+  done
+  log "ready in $((SECONDS - t0)) s: Kafka $KAFKA_VERSION, $KAFKA_NODES node(s), bootstrap servers $(bootstrap_servers)"
+  bootstrap_servers
+}
+
+# ---------------------------------------------------------------------------------------------
+# stop / status
+# ---------------------------------------------------------------------------------------------
+stop_all() { # SIGTERM every broker of this data dir at once, SIGKILL what is left after the timeout
+  local pids pid deadline
+  mapfile -t pids < <(all_our_pids)
+  if ((${#pids[@]} == 0)); then
+    rm -f "$KAFKA_DATA_DIR"/node-*/kafka.pid
+    return 1
+  fi
+  log "stopping pid(s) ${pids[*]} (SIGTERM, SIGKILL after ${KAFKA_STOP_TIMEOUT}s)"
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  deadline=$((SECONDS + KAFKA_STOP_TIMEOUT))
+  while :; do
+    mapfile -t pids < <(all_our_pids)
+    ((${#pids[@]} > 0)) || break
+    if ((SECONDS >= deadline)); then
+      log "still running after ${KAFKA_STOP_TIMEOUT}s, sending SIGKILL to ${pids[*]}"
+      kill -KILL "${pids[@]}" 2>/dev/null || true
+      for _ in $(seq 1 50); do
+        [[ -z "$(all_our_pids)" ]] && break
+        sleep 0.1
+      done
+      break
+    fi
+    sleep 0.2
+  done
+  [[ -z "$(all_our_pids)" ]] || die "could not stop: $(all_our_pids | tr '\n' ' ')"
+  rm -f "$KAFKA_DATA_DIR"/node-*/kafka.pid
+  return 0
+}
+
+cmd_stop() {
+  if [[ ! -d "$KAFKA_DATA_DIR" ]]; then
+    log "not running (no data dir $KAFKA_DATA_DIR)"
+    return 0
+  fi
+  load_cluster_env
+  lock_data_dir
+  local t0=$SECONDS
+  if stop_all; then log "stopped ($KAFKA_DATA_DIR) in $((SECONDS - t0)) s"
+  else log "not running ($KAFKA_DATA_DIR)"; fi
+}
+
+cmd_status() {
+  load_cluster_env
+  local i pid up=0 state
+  for ((i = 1; i <= KAFKA_NODES; i++)); do
+    pid="$( [[ -d "$KAFKA_DATA_DIR" ]] && node_pid "$i" || true)"
+    if [[ -z "$pid" ]]; then state="stopped"
+    elif node_ready "$i"; then state="running (pid $pid)"; up=$((up + 1))
+    else state="starting (pid $pid)"; fi
+    echo "node $i: $state, client $KAFKA_HOST:$(client_port "$i"), controller $KAFKA_HOST:$(controller_port "$i")"
+  done
+  if ((up == KAFKA_NODES)); then echo "kafka: running ($KAFKA_NODES node(s), data dir $KAFKA_DATA_DIR)"
+  elif ((up > 0)); then echo "kafka: partially running ($up of $KAFKA_NODES node(s), data dir $KAFKA_DATA_DIR)"
+  else echo "kafka: not running (data dir $KAFKA_DATA_DIR)"; fi
+  echo "bootstrap servers: $(bootstrap_servers)"
+  ((up == KAFKA_NODES)) || return 3
+}
+
+usage() {
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
+}
+
+case "${1:-}" in
+  fetch) cmd_fetch; echo "$KAFKA_LIB" ;;
+  start) shift; cmd_start "$@" ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  bootstrap) load_cluster_env; bootstrap_servers ;;
+  -h | --help | help) usage ;;
+  *) usage >&2; exit 2 ;;
+esac

@@ -1,0 +1,24 @@
+import { ConfigError, loadConfig } from './load-config';
+import { RuntimeConfig } from './runtime-config';
+
+describe('loadConfig', () => {
+  it('applies defaults and converts types', () => {
+    const config = loadConfig(RuntimeConfig, { PORT: '4100', KAFKA_BROKERS: 'a:1, b:2' });
+    expect(config.PORT).toBe(4100);
+    expect(config.KAFKA_BROKERS).toEqual(['a:1', 'b:2']);
+    expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('names every bad variable with its reason', () => {
+    let error: unknown;
+    try {
+      loadConfig(RuntimeConfig, { PORT: 'eighty', KAFKA_BROKERS: 'nohostport', REDIS_URL: 'http://x' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const variables = (error as ConfigError).problems.map((p) => p.variable);
+    expect(variables).toEqual(expect.arrayContaining(['PORT', 'KAFKA_BROKERS', 'REDIS_URL']));
+    expect((error as ConfigError).message).toMatch(/KAFKA_BROKERS: each broker must look like host:port/);
+  });
+});

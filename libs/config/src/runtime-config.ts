@@ -1,0 +1,42 @@
+import { Transform, Type } from 'class-transformer';
+import { ArrayMinSize, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+
+const splitList = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
+
+/** Settings every Vigil service shares. A service extends this class with its own. */
+export class RuntimeConfig {
+  /** HTTP port for the API, /health and /metrics. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  /** Comma-separated Kafka bootstrap servers, host:port. */
+  @Transform(splitList)
+  @ArrayMinSize(1)
+  @Matches(/^[\w.-]+:\d{1,5}$/, { each: true, message: 'each broker must look like host:port' })
+  KAFKA_BROKERS: string[] = ['127.0.0.1:9092'];
+
+  /** Prefix for every topic name, so several environments can share a broker. */
+  @IsString()
+  @Matches(/^[\w.-]*$/, { message: 'may contain only letters, digits, ".", "_" and "-"' })
+  VIGIL_TOPIC_PREFIX = '';
+
+  /** redis://host:port[/db] for a standalone Redis, or a comma-separated list of cluster nodes with REDIS_CLUSTER=true. */
+  @IsString()
+  @Matches(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  @Transform(({ value }) => value === true || value === 'true' || value === '1')
+  REDIS_CLUSTER = false;
+
+  /** Prefix of every Redis key (lets tests and environments share one Redis). */
+  @IsString()
+  @Matches(/^[\w:.-]+$/, { message: 'may contain only letters, digits, ":", ".", "_" and "-"' })
+  REDIS_KEY_PREFIX = 'vigil';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}

@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+export * from './topics';
+export * from './event-types';
+export * from './envelope';
+export * from './validate-event';
+export * from './validate-message';
+export * from './signals';
+export * from './alerts';
+export * from './events/common';
+export * from './events/accounts';
+export * from './events/listings';
+export * from './events/orders';
+export * from './events/reviews';
+export * from './events/wallets';
+export * from './examples';

@@ -1,0 +1,50 @@
+/** Event families: each has its own topic so consumers read only what they need. */
+export const EVENT_FAMILIES = ['accounts', 'listings', 'orders', 'reviews', 'wallets'] as const;
+export type EventFamily = (typeof EVENT_FAMILIES)[number];
+
+/** Every topic Vigil uses, by role. Names are prefixed per environment (VIGIL_TOPIC_PREFIX). */
+export interface TopicNames {
+  /** Raw events the platform produces directly to Kafka, validated by ingestion. */
+  intake: string;
+  /** Validated events, one topic per family. */
+  events: Record<EventFamily, string>;
+  /** Messages no consumer could process, with the reason (see DeadLetterRecord). */
+  deadLetter: string;
+  /** Rule and detector hits (FraudSignal). */
+  signals: string;
+  /** Scored, deduplicated alerts for the platform (FraudAlert). */
+  alerts: string;
+  /** Analysts' decisions on alerts (AlertDecision). */
+  decisions: string;
+}
+
+export function topicNames(prefix = ''): TopicNames {
+  const p = prefix ? `${prefix}.` : '';
+  return {
+    intake: `${p}events.intake`,
+    events: {
+      accounts: `${p}events.accounts`,
+      listings: `${p}events.listings`,
+      orders: `${p}events.orders`,
+      reviews: `${p}events.reviews`,
+      wallets: `${p}events.wallets`,
+    },
+    deadLetter: `${p}events.deadletter`,
+    signals: `${p}fraud.signals`,
+    alerts: `${p}fraud.alerts`,
+    decisions: `${p}fraud.decisions`,
+  };
+}
+
+/** Partition counts: enough for a few instances per consumer group on a small cluster. */
+export function topicSpecs(prefix = '', partitions = 6): { topic: string; partitions: number }[] {
+  const t = topicNames(prefix);
+  return [
+    t.intake,
+    ...Object.values(t.events),
+    t.deadLetter,
+    t.signals,
+    t.alerts,
+    t.decisions,
+  ].map((topic) => ({ topic, partitions: topic === t.deadLetter ? 1 : partitions }));
+}

@@ -13,6 +13,9 @@ const moduleNameMapper = Object.fromEntries(
 module.exports = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // *.spec.ts: unit tests of pure logic; *.int-spec.ts: integration tests against the real stack.
+  testMatch: ['**/*.spec.ts', '**/*.int-spec.ts'],
+  testTimeout: 60_000,
   moduleNameMapper,
   transform: {
     '^.+\\.ts$': [

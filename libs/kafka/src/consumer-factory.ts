@@ -1,0 +1,31 @@
+import { Inject, BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import { BatchConsumerOptions, BatchConsumerRunner } from './batch-consumer';
+import { KAFKA_CLIENT, MESSAGE_PUBLISHER } from './kafka.tokens';
+import { MessagePublisher } from './ports';
+
+/** Creates batch consumers and stops them all, gracefully, when the application shuts down. */
+@Injectable()
+export class BatchConsumerFactory implements BeforeApplicationShutdown {
+  private readonly runners: BatchConsumerRunner<unknown>[] = [];
+
+  constructor(
+    @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
+    @Inject(MESSAGE_PUBLISHER) private readonly publisher: MessagePublisher,
+  ) {}
+
+  create<T>(options: BatchConsumerOptions<T>): BatchConsumerRunner<T> {
+    const runner = new BatchConsumerRunner<T>(this.kafka, this.publisher, options);
+    this.runners.push(runner as BatchConsumerRunner<unknown>);
+    return runner;
+  }
+
+  get all(): readonly BatchConsumerRunner<unknown>[] {
+    return this.runners;
+  }
+
+  // Before the publisher closes (onApplicationShutdown): a last batch may still dead-letter.
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(this.runners.map((r) => r.stop()));
+  }
+}

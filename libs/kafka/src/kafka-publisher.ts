@@ -1,0 +1,155 @@
+import { Logger } from '@nestjs/common';
+import { CompressionTypes, Kafka, Producer } from 'kafkajs';
+import { counter, gauge, histogram, LATENCY_BUCKETS, BATCH_SIZE_BUCKETS } from '@vigil/observability';
+import { PublisherOverloadedError, PublishTimeoutError } from './errors';
+import { DEFAULT_PUBLISHER_OPTIONS, PublisherOptions } from './kafka.options';
+import { MessagePublisher, OutboundMessage } from './ports';
+
+const publishLatency = histogram({
+  name: 'vigil_kafka_publish_duration_seconds',
+  help: 'Time from publish() to the broker acknowledging (acks=all)',
+  buckets: LATENCY_BUCKETS,
+});
+const produceBatchSize = histogram({
+  name: 'vigil_kafka_produce_batch_messages',
+  help: 'Messages per produce request',
+  buckets: BATCH_SIZE_BUCKETS,
+});
+const publishErrors = counter({
+  name: 'vigil_kafka_publish_errors_total',
+  help: 'Messages whose publish failed, by reason',
+  labelNames: ['reason'],
+});
+const queueDepth = gauge({ name: 'vigil_kafka_publish_queue_messages', help: 'Messages waiting to be produced' });
+
+interface Pending {
+  messages: OutboundMessage[];
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  started: number;
+}
+
+/**
+ * An idempotent (acks=all) producer with linger batching: concurrent publish() calls are
+ * gathered for up to `lingerMs` and sent in one produce request, one request in flight at a
+ * time so ordering per partition holds. kafkajs' producer has no linger of its own, so this
+ * class adds it; the queue is bounded and rejects when full.
+ */
+export class KafkaPublisher implements MessagePublisher {
+  private readonly logger = new Logger(KafkaPublisher.name);
+  private readonly options: PublisherOptions;
+  private readonly producer: Producer;
+  private queue: Pending[] = [];
+  private queued = 0;
+  private flushing = false;
+  private timer: NodeJS.Timeout | null = null;
+  private connected: Promise<void> | null = null;
+
+  constructor(kafka: Kafka, options: Partial<PublisherOptions> = {}) {
+    this.options = { ...DEFAULT_PUBLISHER_OPTIONS, ...options };
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      // Bounded, so an outage surfaces as an error the caller can turn into 503 instead of a
+      // request that hangs; duplicates a retry may cause are removed downstream by event id.
+      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
+    });
+  }
+
+  connect(): Promise<void> {
+    this.connected ??= this.producer.connect().catch((error: unknown) => {
+      this.connected = null;
+      throw error;
+    });
+    return this.connected;
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    while (this.queue.length > 0 || this.flushing) await this.flush();
+    await this.producer.disconnect();
+    this.connected = null;
+  }
+
+  publish(messages: OutboundMessage[]): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    if (this.queued + messages.length > this.options.maxQueuedMessages) {
+      publishErrors.inc({ reason: 'overloaded' }, messages.length);
+      return Promise.reject(new PublisherOverloadedError(this.queued));
+    }
+    const acknowledged = new Promise<void>((resolve, reject) => {
+      this.queue.push({ messages, resolve, reject, started: performance.now() });
+    });
+    this.queued += messages.length;
+    queueDepth.set(this.queued);
+    if (this.queued >= this.options.maxBatchMessages) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.options.lingerMs);
+    return withTimeout(acknowledged, this.options.timeoutMs);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.takeBatch();
+        const messages = batch.flatMap((p) => p.messages);
+        try {
+          await this.connect();
+          await this.producer.sendBatch({
+            acks: -1,
+            compression: CompressionTypes.None,
+            topicMessages: groupByTopic(messages),
+          });
+          produceBatchSize.observe(messages.length);
+          const now = performance.now();
+          for (const p of batch) {
+            publishLatency.observe((now - p.started) / 1000);
+            p.resolve();
+          }
+        } catch (error) {
+          publishErrors.inc({ reason: (error as Error).name ?? 'error' }, messages.length);
+          this.logger.warn(`produce of ${messages.length} messages failed: ${(error as Error).message}`);
+          for (const p of batch) p.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private takeBatch(): Pending[] {
+    const batch: Pending[] = [];
+    let count = 0;
+    while (this.queue.length > 0 && (count === 0 || count + this.queue[0].messages.length <= this.options.maxBatchMessages)) {
+      const next = this.queue.shift()!;
+      batch.push(next);
+      count += next.messages.length;
+    }
+    this.queued -= count;
+    queueDepth.set(this.queued);
+    return batch;
+  }
+}
+
+function groupByTopic(messages: OutboundMessage[]) {
+  const byTopic = new Map<string, { key: string | null; value: string; headers?: Record<string, string> }[]>();
+  for (const m of messages) {
+    const list = byTopic.get(m.topic) ?? [];
+    list.push({ key: m.key, value: m.value, headers: m.headers });
+    byTopic.set(m.topic, list);
+  }
+  return [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs }));
+}
+
+function withTimeout(promise: Promise<void>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new PublishTimeoutError(timeoutMs)), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

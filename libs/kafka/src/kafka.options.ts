@@ -1,0 +1,26 @@
+export interface KafkaModuleOptions {
+  brokers: string[];
+  /** Identifies this service in broker logs and quotas. */
+  clientId: string;
+  publisher?: Partial<PublisherOptions>;
+}
+
+export interface PublisherOptions {
+  /** How long to wait for more messages before sending a batch (Kafka's linger.ms). */
+  lingerMs: number;
+  /** Messages per produce request at most. */
+  maxBatchMessages: number;
+  /** Messages waiting at most; beyond it publish() rejects at once (back-pressure, bounded memory). */
+  maxQueuedMessages: number;
+  /** publish() rejects if the broker has not acknowledged by then. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_PUBLISHER_OPTIONS: PublisherOptions = {
+  lingerMs: 2,
+  maxBatchMessages: 2000,
+  maxQueuedMessages: 50_000,
+  timeoutMs: 10_000,
+};
+
+export const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');

@@ -1,0 +1,29 @@
+import 'reflect-metadata';
+import { DynamicModule, INestApplication, Type, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { topicSpecs } from '@vigil/contracts';
+import { createKafka, ensureTopics } from '@vigil/kafka';
+import { Logger } from 'nestjs-pino';
+import { RuntimeConfig } from '@vigil/config';
+
+/** Creates the Nest app with the service defaults (pino logs, validation, graceful shutdown). */
+export async function createServiceApp(module: Type<unknown> | DynamicModule): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.enableShutdownHooks();
+  return app;
+}
+
+/** Makes sure the topics of this environment exist (the broker does not auto-create them). */
+export async function provisionTopics(config: RuntimeConfig): Promise<void> {
+  await ensureTopics(createKafka(config.KAFKA_BROKERS, 'vigil-provisioner'), topicSpecs(config.VIGIL_TOPIC_PREFIX));
+}
+
+/** Entry point of a service's main.ts: provision topics, start, listen. */
+export async function runService(module: Type<unknown> | DynamicModule, config: RuntimeConfig): Promise<INestApplication> {
+  await provisionTopics(config);
+  const app = await createServiceApp(module);
+  await app.listen(config.PORT, process.env['HOST'] ?? '0.0.0.0');
+  return app;
+}

@@ -1,0 +1,4 @@
+export * from './tokens';
+export * from './service-runtime.module';
+export * from './bootstrap';
+export * from './health.controller';

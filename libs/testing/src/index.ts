@@ -1,0 +1,4 @@
+export * from './test-stack';
+export * from './wait-for';
+export * from './topic-probe';
+export * from './test-app';

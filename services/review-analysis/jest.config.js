@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.preset'), displayName: 'review-analysis', rootDir: __dirname };

@@ -1,0 +1,13 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceRuntimeModule } from '@vigil/service-runtime';
+import { ReviewAnalysisConfig } from './config';
+
+@Module({})
+export class AppModule {
+  static register(config: ReviewAnalysisConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ServiceRuntimeModule.forRoot({ serviceName: 'review-analysis', config })],
+    };
+  }
+}

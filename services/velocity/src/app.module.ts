@@ -1,0 +1,13 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ServiceRuntimeModule } from '@vigil/service-runtime';
+import { VelocityConfig } from './config';
+
+@Module({})
+export class AppModule {
+  static register(config: VelocityConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ServiceRuntimeModule.forRoot({ serviceName: 'velocity', config })],
+    };
+  }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `npm test`: everything from a fresh clone. Installs dependencies, fetches and starts a real
+# Kafka broker and Redis for the tests, type-checks, lints, then runs every jest project
+# (unit, integration, end-to-end) against them, and stops what it started.
+# Extra arguments go to jest, e.g. `npm test -- libs/kafka`.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "== installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+command -v java >/dev/null || { echo "Java 17+ is required to run the Kafka broker" >&2; exit 1; }
+
+echo "== starting the test stack (Kafka + Redis)"
+started=$(date +%s)
+stack_env="$(bash test/stack.sh start)"
+eval "$stack_env"
+trap 'echo "== stopping the test stack"; bash test/stack.sh stop' EXIT
+echo "   ready in $(( $(date +%s) - started )) s: $VIGIL_TEST_KAFKA_BROKERS, $VIGIL_TEST_REDIS_URL"
+
+echo "== type-check"
+npx tsc -p tsconfig.base.json --noEmit
+
+echo "== tests"
+npx jest --ci --forceExit "$@"

@@ -15,9 +15,11 @@ command -v java >/dev/null || { echo "Java 17+ is required to run the Kafka brok
 
 echo "== starting the test stack (Kafka + Redis)"
 started=$(date +%s)
+# Stop afterwards only what this run started (a developer may keep a test stack running).
+if bash test/stack.sh running; then keep_stack=1; else keep_stack=0; fi
 stack_env="$(bash test/stack.sh start)"
 eval "$stack_env"
-trap 'echo "== stopping the test stack"; bash test/stack.sh stop' EXIT
+[ "$keep_stack" = 1 ] || trap 'echo "== stopping the test stack"; bash test/stack.sh stop' EXIT
 echo "   ready in $(( $(date +%s) - started )) s: $VIGIL_TEST_KAFKA_BROKERS, $VIGIL_TEST_REDIS_URL"
 
 echo "== type-check"

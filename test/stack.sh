@@ -19,9 +19,12 @@ case "${1:-}" in
     echo "export VIGIL_TEST_KAFKA_BROKERS=$(bash "$ROOT/deploy/local/kafka.sh" bootstrap)"
     echo "export VIGIL_TEST_REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"
     ;;
+  running)
+    bash "$ROOT/deploy/local/kafka.sh" status >/dev/null 2>&1
+    ;;
   stop)
     bash "$ROOT/deploy/local/kafka.sh" stop >&2
     bash "$ROOT/deploy/local/redis.sh" stop >&2
     ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|running|stop" >&2; exit 2 ;;
 esac

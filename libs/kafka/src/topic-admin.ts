@@ -15,8 +15,10 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<st
     if (missing.length === 0) return [];
     const { brokers } = await admin.describeCluster();
     const replicationFactor = Math.min(3, brokers.length);
+    // kafkajs' waitForLeaders asks a broker whose KRaft metadata may still lag and then fails
+    // with UNKNOWN_TOPIC_OR_PARTITION, so create without it and poll for leaders ourselves.
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: missing.map((s) => ({
         topic: s.topic,
         numPartitions: s.partitions,
@@ -24,7 +26,18 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<st
         configEntries: replicationFactor > 1 ? [{ name: 'min.insync.replicas', value: '2' }] : [],
       })),
     });
-    return missing.map((s) => s.topic);
+    const names = missing.map((s) => s.topic);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: names });
+        if (topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return names;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`topics ${names.join(', ')} have no leaders after 30 s`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } finally {
     await admin.disconnect();
   }

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
+import { collectDefaultMetrics, register } from 'prom-client';
 
 export interface ObservabilityOptions {
   serviceName: string;
@@ -11,6 +12,9 @@ export interface ObservabilityOptions {
 @Module({})
 export class ObservabilityModule {
   static forRoot(options: ObservabilityOptions): DynamicModule {
+    // Process metrics (CPU, memory, event-loop lag) are registered once per process; the
+    // Prometheus module would register them again for every app (two apps in one test run).
+    if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
     return {
       module: ObservabilityModule,
       global: true,
@@ -27,7 +31,7 @@ export class ObservabilityModule {
         PrometheusModule.register({
           path: '/metrics',
           defaultLabels: { service: options.serviceName },
-          defaultMetrics: { enabled: true },
+          defaultMetrics: { enabled: false },
         }),
       ],
       exports: [LoggerModule],

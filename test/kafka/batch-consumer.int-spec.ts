@@ -2,11 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { testStack, TopicProbe, uniqueId, waitFor } from '@vigil/testing';
-import { BatchConsumerRunner, BatchConsumerOptions } from './batch-consumer';
-import { DeadLetterRecord } from './dead-letter';
-import { TransientError } from './errors';
-import { KafkaPublisher } from './kafka-publisher';
-import { ensureTopics } from './topic-admin';
+import { BatchConsumerRunner, BatchConsumerOptions, DeadLetterRecord, TransientError, KafkaPublisher, ensureTopics } from '@vigil/kafka';
 
 /** Integration tests of the consumer runner and publisher against the real broker. */
 describe('BatchConsumerRunner (real Kafka)', () => {
@@ -179,8 +175,8 @@ describe('BatchConsumerRunner (real Kafka)', () => {
     const groupId = uniqueId('group');
     const child: ChildProcess = spawn(
       process.execPath,
-      ['-r', '@swc-node/register', path.join(__dirname, '../test-support/crashing-member.ts'), brokers.join(','), groupId, topic, deadLetterTopic],
-      { env: { ...process.env, SWC_NODE_PROJECT: path.join(__dirname, '../../../tsconfig.base.json') }, stdio: ['ignore', 'pipe', 'inherit'] },
+      ['-r', '@swc-node/register', path.join(__dirname, 'crashing-member.ts'), brokers.join(','), groupId, topic, deadLetterTopic],
+      { env: { ...process.env, SWC_NODE_PROJECT: path.join(__dirname, '../../tsconfig.base.json') }, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));

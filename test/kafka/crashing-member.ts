@@ -4,8 +4,8 @@
  * test can SIGKILL it with the batch in hand and check another member gets the batch.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { BatchConsumerRunner } from '../src/batch-consumer';
-import { KafkaPublisher } from '../src/kafka-publisher';
+import { BatchConsumerRunner } from '@vigil/kafka';
+import { KafkaPublisher } from '@vigil/kafka';
 
 const [brokers, groupId, topic, deadLetterTopic] = process.argv.slice(2);
 const kafka = new Kafka({ clientId: 'crashing-member', brokers: brokers.split(','), logLevel: logLevel.NOTHING });

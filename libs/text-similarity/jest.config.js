@@ -1,0 +1,1 @@
+module.exports = { ...require('../../jest.preset'), displayName: 'text-similarity', rootDir: __dirname };

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# `npm start`: the whole system on this machine, then a demo.
+#   1. installs dependencies when missing;
+#   2. starts Kafka (deploy/local/kafka.sh, port 9092) and Redis (deploy/local/redis.sh, 6379);
+#   3. starts the four services in the background (logs and pids under $VIGIL_STATE_DIR/run);
+#   4. waits until every /health says Kafka and Redis are up;
+#   5. runs the demo (deploy/local/demo.sh) unless VIGIL_DEMO=0.
+# `npm stop` (deploy/local/down.sh) stops all of it.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+STATE_ROOT="${VIGIL_STATE_DIR:-$HOME/.local/state/vigil}"
+RUN_DIR="$STATE_ROOT/run"
+mkdir -p "$RUN_DIR"
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "== installing dependencies (npm ci)"
+  npm ci --no-audit --no-fund
+fi
+
+echo "== starting Kafka and Redis"
+bash deploy/local/kafka.sh start
+bash deploy/local/redis.sh start
+export KAFKA_BROKERS="$(bash deploy/local/kafka.sh bootstrap)"
+export REDIS_URL="redis://127.0.0.1:${REDIS_PORT:-6379}/0"
+set -a
+# shellcheck source=demo.env
+source deploy/local/demo.env
+set +a
+
+declare -A PORTS=([ingestion]=3000 [velocity]=3001 [review-analysis]=3002 [alerting]=3003)
+for service in ingestion velocity review-analysis alerting; do
+  pidfile="$RUN_DIR/$service.pid"
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    echo "   $service already running (pid $(cat "$pidfile"))"
+    continue
+  fi
+  PORT="${PORTS[$service]}" SWC_NODE_PROJECT="$ROOT/tsconfig.base.json" \
+    nohup node --max-old-space-size=200 -r @swc-node/register "services/$service/src/main.ts" \
+    >"$RUN_DIR/$service.log" 2>&1 &
+  echo $! >"$pidfile"
+  echo "   $service starting on :${PORTS[$service]} (pid $!, log $RUN_DIR/$service.log)"
+done
+
+echo "== waiting for the services to report healthy"
+for service in ingestion velocity review-analysis alerting; do
+  port="${PORTS[$service]}"
+  for i in $(seq 1 120); do
+    if curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
+      echo "   $service: $(curl -fsS "http://127.0.0.1:$port/health")"
+      break
+    fi
+    if ! kill -0 "$(cat "$RUN_DIR/$service.pid")" 2>/dev/null; then
+      echo "   $service exited; its log:" >&2
+      tail -30 "$RUN_DIR/$service.log" >&2
+      exit 1
+    fi
+    [ "$i" = 120 ] && { echo "   $service not healthy after 60 s; log: $RUN_DIR/$service.log" >&2; exit 1; }
+    sleep 0.5
+  done
+done
+
+cat <<TXT
+
+Vigil is running:
+  ingestion API   http://127.0.0.1:3000/v1/events   (docs: http://127.0.0.1:3000/docs, API key: $DEMO_API_KEY)
+  velocity        http://127.0.0.1:3001/health
+  review-analysis http://127.0.0.1:3002/health
+  dashboard       http://127.0.0.1:3003/   (token: $ALERTING_DASHBOARD_TOKEN)
+  metrics         http://127.0.0.1:300{0,1,2,3}/metrics
+  alerts topic    fraud.alerts on $KAFKA_BROKERS
+Stop everything with: npm stop
+TXT
+
+if [ "${VIGIL_DEMO:-1}" != 0 ]; then
+  bash deploy/local/demo.sh
+fi

@@ -1,0 +1,118 @@
+import { createRedisClient, RedisClient, RedisKeys, redisRoundTrips } from '@vigil/redis';
+import { testStack, uniqueId } from '@vigil/testing';
+import { CountersEngine, CounterUpdate, EntityEventOps } from './counters-engine';
+
+const MIN = 60_000;
+const T0 = Date.parse('2026-03-01T12:00:00Z');
+
+describe('CountersEngine (real Redis)', () => {
+  let client: RedisClient;
+  let keys: RedisKeys;
+  let engine: CountersEngine;
+  const tenantId = 'market';
+
+  beforeAll(() => {
+    client = createRedisClient({ url: testStack().redisUrl, keyPrefix: '' });
+    keys = new RedisKeys(`vigil-test:${uniqueId('counters')}`);
+    engine = new CountersEngine(client, keys, { allowedLatenessMs: 5 * MIN, maxWindowMs: 60 * MIN });
+  });
+  afterAll(async () => {
+    await client.quit();
+  });
+
+  const orders: CounterUpdate = { counter: 'order.count', kind: 'count', windowsMs: [10 * MIN, 60 * MIN] };
+  const amount = (value: number): CounterUpdate => ({ counter: 'order.amount', kind: 'sum', windowsMs: [10 * MIN], value });
+  const ips = (ip: string): CounterUpdate => ({ counter: 'ip.distinct', kind: 'distinct', windowsMs: [10 * MIN], value: ip });
+  const op = (accountId: string, eventId: string, t: number, updates: CounterUpdate[]): EntityEventOps => ({
+    entity: { tenantId, type: 'account', id: accountId },
+    eventId,
+    occurredAtMs: t,
+    updates,
+  });
+
+  it('counts, sums and distinct-counts per window in one round trip, and ignores redelivered events', async () => {
+    const account = uniqueId('acc');
+    const batch = [
+      op(account, 'e1', T0, [orders, amount(10), ips('1.1.1.1')]),
+      op(account, 'e2', T0 + MIN, [orders, amount(15.5), ips('1.1.1.2')]),
+      op(account, 'e3', T0 + 2 * MIN, [orders, amount(4.5), ips('1.1.1.1')]),
+    ];
+    const before = (await redisRoundTrips.get()).values.reduce((sum, v) => sum + v.value, 0);
+    const first = await engine.apply(batch);
+    const after = (await redisRoundTrips.get()).values.reduce((sum, v) => sum + v.value, 0);
+    expect(after - before).toBe(1);
+    expect(first.map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
+    expect(first[2].counters['order.count']).toEqual({ [10 * MIN]: 3, [60 * MIN]: 3 });
+    expect(first[2].counters['order.amount'][10 * MIN]).toBeCloseTo(30);
+    expect(first[2].counters['ip.distinct'][10 * MIN]).toBe(2);
+    expect(first[0].counters['order.count'][10 * MIN]).toBe(1);
+
+    const replay = await engine.apply(batch);
+    expect(replay.map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(replay[2].counters['order.count'][10 * MIN]).toBe(3);
+    expect(replay[2].counters['order.amount'][10 * MIN]).toBeCloseTo(30);
+  });
+
+  it('slides the window over event time and puts out-of-order events in their own bucket', async () => {
+    const account = uniqueId('acc');
+    await engine.apply([op(account, 'a', T0, [orders]), op(account, 'b', T0 + 30 * MIN, [orders])]);
+    // An out-of-order event (28m, after the 30m one) within the lateness lands in its own bucket;
+    // its values are those of the window ending at ITS time: the 30m order is not in it yet.
+    const [late] = await engine.apply([op(account, 'c', T0 + 28 * MIN, [orders])]);
+    expect(late.status).toBe('applied');
+    expect(late.counters['order.count']).toEqual({ [10 * MIN]: 1, [60 * MIN]: 2 });
+    // Beyond the allowed lateness (5m before the newest event): counted as late, not applied.
+    const [tooLate] = await engine.apply([op(account, 'd', T0 + 20 * MIN, [orders])]);
+    expect(tooLate.status).toBe('late');
+    const [next] = await engine.apply([op(account, 'e', T0 + 31 * MIN, [orders])]);
+    expect(next.counters['order.count']).toEqual({ [10 * MIN]: 3, [60 * MIN]: 4 });
+  });
+
+  it('keeps facts, bounded first-seen sets and a decayed baseline, and sets a TTL on every key', async () => {
+    const account = uniqueId('acc');
+    const entity = { tenantId, type: 'account', id: account };
+    const results = await engine.apply([
+      { entity, eventId: 'c1', occurredAtMs: T0, updates: [], facts: [{ op: 'setIfAbsent', field: 'createdAt', value: T0 }] },
+      { entity, eventId: 'c2', occurredAtMs: T0 + 1, updates: [], facts: [{ op: 'setIfAbsent', field: 'createdAt', value: 5 }] },
+      ...['d1', 'd2', 'd3'].map((device, i) => ({
+        entity,
+        eventId: `l${i}`,
+        occurredAtMs: T0 + 2 + i,
+        updates: [],
+        facts: [{ op: 'addToSet' as const, set: 'devices', member: device, limit: 2 }],
+      })),
+      { entity, eventId: 'l9', occurredAtMs: T0 + 9, updates: [], facts: [{ op: 'addToSet', set: 'devices', member: 'd1', limit: 2 }] },
+    ]);
+    expect(results[1].facts['createdAt']).toBe(String(T0));
+    expect(results[2].sets['devices']).toEqual({ isNew: true, size: 1 });
+    expect(results[4].sets['devices']).toEqual({ isNew: true, size: 2 }); // full: reported new, not stored
+    expect(results[5].sets['devices']).toEqual({ isNew: false, size: 2 });
+
+    // Baseline: 1 order per 10-minute period for 5 periods, then a burst of 6.
+    const periodic: CounterUpdate = { counter: 'order.count', kind: 'count', windowsMs: [10 * MIN], baseline: true };
+    const quiet = Array.from({ length: 5 }, (_, i) => ({ entity, eventId: `q${i}`, occurredAtMs: T0 + i * 10 * MIN, updates: [periodic] }));
+    await engine.apply(quiet);
+    const burst = await engine.apply(
+      Array.from({ length: 6 }, (_, i) => ({ entity, eventId: `b${i}`, occurredAtMs: T0 + 50 * MIN + i, updates: [periodic] })),
+    );
+    const baseline = burst[5].baselines['order.count'];
+    expect(baseline.current).toBe(6);
+    expect(baseline.periods).toBe(5);
+    expect(baseline.mean).toBeGreaterThan(0.3);
+    expect(baseline.mean).toBeLessThan(1);
+
+    const stored = await client.keys(`${engine.entityKey(entity)}*`);
+    expect(stored.length).toBeGreaterThan(5);
+    for (const key of stored) expect(await client.pttl(key)).toBeGreaterThan(0);
+  });
+
+  it('claims a name once, but lets the same value claim again', async () => {
+    const entity = { tenantId, type: 'account', id: uniqueId('acc') };
+    const claims = await engine.claimOnce([
+      { entity, name: 'fired:r1:7', value: 'sig-a', ttlMs: MIN },
+      { entity, name: 'fired:r1:7', value: 'sig-a', ttlMs: MIN },
+      { entity, name: 'fired:r1:7', value: 'sig-b', ttlMs: MIN },
+    ]);
+    expect(claims).toEqual([true, true, false]);
+  });
+});

@@ -1,0 +1,256 @@
+import { counter } from '@vigil/observability';
+import { defineScripts, RedisClient, RedisKeys, redisRoundTrips } from '@vigil/redis';
+import { CLAIM_LUA, CLAIM_SCRIPT_NAME, COUNTERS_LUA, COUNTERS_SCRIPT_NAME } from './counters.lua';
+
+export type CounterKind = 'count' | 'sum' | 'distinct';
+
+export interface EntityRef {
+  tenantId: string;
+  /** Entity type, e.g. "account", "device", "ip", "card", "address", "promo_code". */
+  type: string;
+  id: string;
+}
+
+/** One counter touched by one event, in one or more windows. */
+export interface CounterUpdate {
+  counter: string;
+  kind: CounterKind;
+  windowsMs: number[];
+  /** count: increment (default 1); sum: the amount; distinct: the member (e.g. an account id). */
+  value?: number | string;
+  /** Keep an exponentially decayed mean/variance of this counter per period of windowsMs[0]. */
+  baseline?: boolean;
+}
+
+/** An entity fact written by an event (account creation time, last credential change, ...). */
+export type FactOp =
+  | { op: 'set' | 'setIfAbsent'; field: string; value: string | number }
+  | { op: 'max'; field: string; value: number }
+  /** Bounded first-seen set (devices, IPs, countries): adds `member` if fewer than `limit` are stored. */
+  | { op: 'addToSet'; set: string; member: string; limit: number };
+
+/** Everything one event does to one entity. */
+export interface EntityEventOps {
+  entity: EntityRef;
+  eventId: string;
+  occurredAtMs: number;
+  updates: CounterUpdate[];
+  facts?: FactOp[];
+}
+
+export interface Baseline {
+  /** Value of the counter in the current period. */
+  current: number;
+  mean: number;
+  variance: number;
+  /** Periods folded into the baseline so far. */
+  periods: number;
+}
+
+export type ApplyStatus = 'applied' | 'duplicate' | 'late';
+
+export interface EntityEventResult {
+  entity: EntityRef;
+  eventId: string;
+  /** applied: counted now; duplicate: already counted before (values still read); late: not counted, no values. */
+  status: ApplyStatus;
+  /** Window values as of the event's time, after the update: counters["order.count"][600000]. */
+  counters: Record<string, Record<number, number>>;
+  /** The entity's facts after the update (strings, as stored). */
+  facts: Record<string, string>;
+  /** Bounded sets touched by the event: whether the member was new, and the set's size. */
+  sets: Record<string, { isNew: boolean; size: number }>;
+  baselines: Record<string, Baseline>;
+  /** Raw allow/deny list entry of the entity, if any (see the velocity lists API). */
+  listEntry: string | null;
+}
+
+export interface CountersEngineOptions {
+  /** Events older than the entity's newest event minus this are late: counted in a metric, not applied. */
+  allowedLatenessMs: number;
+  /** Largest window any counter uses; keys live for largest window + lateness. */
+  maxWindowMs: number;
+  /** Sub-buckets per window (default 6): precision vs. memory. */
+  bucketsPerWindow?: number;
+  /** Weight of the newest period in the baseline (default 0.1, i.e. roughly the last 10 periods). */
+  baselineAlpha?: number;
+}
+
+export interface OnceClaim {
+  entity: EntityRef;
+  /** What is claimed, e.g. "fired:<ruleId>:<bucket>". */
+  name: string;
+  /** Value stored; a claim with the same value succeeds again (idempotent redelivery). */
+  value: string;
+  ttlMs: number;
+}
+
+const lateEvents = counter({
+  name: 'vigil_counters_late_events_total',
+  help: 'Entity updates older than the allowed lateness: counted here, not applied',
+  labelNames: ['entity_type'],
+});
+const duplicateEvents = counter({
+  name: 'vigil_counters_duplicate_events_total',
+  help: 'Entity updates whose event id was already applied (redelivery): not counted again',
+  labelNames: ['entity_type'],
+});
+
+interface RawResult {
+  s: 'ok' | 'dup' | 'late';
+  c: Record<string, number>;
+  f?: Record<string, string>;
+  a: Record<string, { new: boolean; size: number }>;
+  b: Record<string, { x: number; m: number; v: number; n: number }>;
+  l?: string | false;
+}
+
+const STATUS: Record<RawResult['s'], ApplyStatus> = { ok: 'applied', dup: 'duplicate', late: 'late' };
+
+/**
+ * Sliding-window counters over event time in Redis, with exactly-once effect per event id.
+ * `apply` sends one Lua call per entity, all in ONE pipeline: one round trip per batch.
+ */
+export class CountersEngine {
+  private readonly bucketsPerWindow: number;
+  private readonly alpha: number;
+  readonly ttlMs: number;
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly keys: RedisKeys,
+    private readonly options: CountersEngineOptions,
+  ) {
+    this.bucketsPerWindow = options.bucketsPerWindow ?? 6;
+    this.alpha = options.baselineAlpha ?? 0.1;
+    this.ttlMs = options.maxWindowMs + options.allowedLatenessMs;
+    defineScripts(client, [
+      { name: COUNTERS_SCRIPT_NAME, lua: COUNTERS_LUA, numberOfKeys: 1 },
+      { name: CLAIM_SCRIPT_NAME, lua: CLAIM_LUA, numberOfKeys: 1 },
+    ]);
+  }
+
+  get buckets(): number {
+    return this.bucketsPerWindow;
+  }
+
+  /** The key prefix of an entity ("<prefix>:{tenant:type:id}"); other keys of it append ":suffix". */
+  entityKey(entity: EntityRef, ...suffix: string[]): string {
+    return this.keys.entity(entity.tenantId, entity.type, entity.id, ...suffix);
+  }
+
+  /**
+   * Applies the operations (in the given order per entity) and returns one result per operation,
+   * in input order. One Redis round trip whatever the number of entities and counters.
+   */
+  async apply(ops: EntityEventOps[]): Promise<EntityEventResult[]> {
+    if (ops.length === 0) return [];
+    const byEntity = new Map<string, number[]>();
+    ops.forEach((op, index) => {
+      const key = this.entityKey(op.entity);
+      const list = byEntity.get(key) ?? [];
+      list.push(index);
+      byEntity.set(key, list);
+    });
+    const pipeline = this.client.pipeline();
+    const groups = [...byEntity.entries()];
+    for (const [key, indexes] of groups) {
+      const payload = {
+        ttl: this.ttlMs,
+        late: this.options.allowedLatenessMs,
+        n: this.bucketsPerWindow,
+        alpha: this.alpha,
+        events: indexes.map((i) => this.encode(ops[i])),
+      };
+      (pipeline as unknown as Record<string, (...args: string[]) => void>)[COUNTERS_SCRIPT_NAME](key, JSON.stringify(payload));
+    }
+    redisRoundTrips.inc({ operation: 'counters.apply' });
+    const replies = await pipeline.exec();
+    if (!replies) throw new Error('Redis pipeline returned no replies (connection closed)');
+    const results: EntityEventResult[] = new Array(ops.length);
+    groups.forEach(([, indexes], g) => {
+      const [error, reply] = replies[g];
+      if (error) throw error;
+      const raw = JSON.parse(String(reply)) as RawResult[];
+      indexes.forEach((opIndex, j) => (results[opIndex] = this.decode(ops[opIndex], raw[j])));
+    });
+    return results;
+  }
+
+  /**
+   * Claims each name at most once per TTL (one pipeline, one round trip). Returns, per claim,
+   * whether the caller may act (first claim, or a repeat with the same value).
+   */
+  async claimOnce(claims: OnceClaim[]): Promise<boolean[]> {
+    if (claims.length === 0) return [];
+    const pipeline = this.client.pipeline();
+    for (const claim of claims) {
+      (pipeline as unknown as Record<string, (...args: (string | number)[]) => void>)[CLAIM_SCRIPT_NAME](
+        this.entityKey(claim.entity, claim.name),
+        claim.value,
+        Math.max(1, Math.round(claim.ttlMs)),
+      );
+    }
+    redisRoundTrips.inc({ operation: 'counters.claim' });
+    const replies = await pipeline.exec();
+    if (!replies) throw new Error('Redis pipeline returned no replies (connection closed)');
+    return replies.map(([error, reply]) => {
+      if (error) throw error;
+      return Number(reply) === 1;
+    });
+  }
+
+  private encode(op: EntityEventOps) {
+    return {
+      id: op.eventId,
+      t: op.occurredAtMs,
+      u: op.updates.map((u) => ({
+        c: u.counter,
+        k: u.kind,
+        v: u.value ?? 1,
+        w: u.windowsMs,
+        bl: u.baseline === true,
+      })),
+      f: (op.facts ?? []).map((f) => {
+        switch (f.op) {
+          case 'set':
+            return { o: 'set', f: f.field, v: f.value };
+          case 'setIfAbsent':
+            return { o: 'setnx', f: f.field, v: f.value };
+          case 'max':
+            return { o: 'max', f: f.field, v: f.value };
+          case 'addToSet':
+            return { o: 'add', f: f.set, v: f.member, lim: f.limit };
+        }
+      }),
+    };
+  }
+
+  private decode(op: EntityEventOps, raw: RawResult): EntityEventResult {
+    const status = STATUS[raw.s];
+    if (status === 'late') lateEvents.inc({ entity_type: op.entity.type });
+    if (status === 'duplicate') duplicateEvents.inc({ entity_type: op.entity.type });
+    const counters: Record<string, Record<number, number>> = {};
+    for (const [name, value] of Object.entries(raw.c ?? {})) {
+      const split = name.lastIndexOf(':');
+      const counterName = name.slice(0, split);
+      (counters[counterName] ??= {})[Number(name.slice(split + 1))] = Number(value);
+    }
+    const sets: EntityEventResult['sets'] = {};
+    for (const [name, entry] of Object.entries(raw.a ?? {})) sets[name] = { isNew: entry.new, size: Number(entry.size ?? 0) };
+    const baselines: Record<string, Baseline> = {};
+    for (const [name, b] of Object.entries(raw.b ?? {})) {
+      baselines[name] = { current: b.x, mean: b.m, variance: b.v, periods: b.n };
+    }
+    return {
+      entity: op.entity,
+      eventId: op.eventId,
+      status,
+      counters,
+      facts: raw.f ?? {},
+      sets,
+      baselines,
+      listEntry: raw.l ? raw.l : null,
+    };
+  }
+}

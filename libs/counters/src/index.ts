@@ -1,0 +1,3 @@
+export * from './window-math';
+export * from './counters-engine';
+export * from './baseline';

@@ -7,9 +7,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "== installing dependencies (npm ci)"
-  npm ci --no-audit --no-fund
+# `npm install`, not `npm ci`: npm records only this platform's optional native binaries
+# (@swc/core-*) in the lockfile (npm/cli#4828), and `npm ci` then refuses the lockfile.
+# `npm install` keeps the locked versions and fills those entries in.
+if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "== installing dependencies"
+  npm install --no-audit --no-fund
 fi
 command -v java >/dev/null || { echo "Java 17+ is required to run the Kafka broker" >&2; exit 1; }
 

@@ -13,9 +13,12 @@ STATE_ROOT="${VIGIL_STATE_DIR:-$HOME/.local/state/vigil}"
 RUN_DIR="$STATE_ROOT/run"
 mkdir -p "$RUN_DIR"
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "== installing dependencies (npm ci)"
-  npm ci --no-audit --no-fund
+# `npm install`, not `npm ci`: npm records only this platform's optional native binaries
+# (@swc/core-*) in the lockfile (npm/cli#4828), and `npm ci` then refuses the lockfile.
+# `npm install` keeps the locked versions and fills those entries in.
+if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "== installing dependencies"
+  npm install --no-audit --no-fund
 fi
 
 echo "== starting Kafka and Redis"

@@ -1,0 +1,4 @@
+export * from './rule-definition';
+export * from './rules-file';
+export * from './evaluate';
+export * from './rules-watcher';

@@ -1,6 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceRuntimeModule } from '@vigil/service-runtime';
+import { AlertFeed } from './alerts/alert-feed';
+import { AlertStore } from './alerts/alert-store';
+import { AlertsController } from './alerts/alerts.controller';
+import { DecisionProcessor } from './alerts/decision-processor.service';
+import { SignalProcessor } from './alerts/signal-processor.service';
 import { AlertingConfig } from './config';
+import { DashboardController } from './dashboard/dashboard.controller';
+import { DashboardTokenGuard } from './dashboard/dashboard-token.guard';
+import { WebhookDispatcher } from './webhooks/webhook.dispatcher';
 
 @Module({})
 export class AppModule {
@@ -8,6 +16,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot({ serviceName: 'alerting', config })],
+      controllers: [AlertsController, DashboardController],
+      providers: [AlertStore, AlertFeed, SignalProcessor, DecisionProcessor, WebhookDispatcher, DashboardTokenGuard],
     };
   }
 }

@@ -1,0 +1,132 @@
+/*
+ * Lua scripts of the alert read model. Every script touches the keys of one subject (one hash
+ * tag, one Redis Cluster slot); keys are built from ARGV[1], the subject's key base
+ * "prefix:{tenant:type:id}:alerting:", which is safe because they share that slot.
+ */
+
+/**
+ * Signal -> alert, atomically: dedupe by signalId, subject+rule snooze, join the open alert
+ * (new rule within the window of its last signal, repeat of a rule within the cooldown of
+ * that rule's last signal) or open a new one, keep each rule's largest contribution,
+ * recompute score = 100 × (1 − Π(1 − c_rule)) and severity, append the signal, refresh TTLs.
+ * ARGV: base, signalId, ruleId, occurredMs, contribution, signalJson, newAlertId, windowMs,
+ *       cooldownMs, retentionMs, thresholds "medium:40,high:70,critical:90", subjectJson,
+ *       occurredIso, nowMs.
+ * Returns {action, alertId, docFlat, signals}; action: created|updated|duplicate|snoozed.
+ */
+export const APPLY_SIGNAL_LUA = `
+local base = ARGV[1]
+local retention = tonumber(ARGV[10])
+local sigKey = base .. 'sig:' .. ARGV[2]
+local function state(id)
+  local key = base .. 'alert:' .. id
+  return {redis.call('HGETALL', key), redis.call('LRANGE', key .. ':signals', 0, -1)}
+end
+local seenIn = redis.call('GET', sigKey)
+if seenIn then
+  local s = state(seenIn)
+  return {'duplicate', seenIn, s[1], s[2]}
+end
+local rule = ARGV[3]
+if redis.call('EXISTS', base .. 'snooze:' .. rule) == 1 then return {'snoozed', '', {}, {}} end
+local t = tonumber(ARGV[4])
+local c = tonumber(ARGV[5])
+local openKey = base .. 'open'
+local alertId = redis.call('GET', openKey)
+local join = false
+if alertId then
+  local f = redis.call('HMGET', base .. 'alert:' .. alertId, 'status', 'lastSeenMs', 'l:' .. rule)
+  if f[1] and f[1] ~= 'confirmed_fraud' and f[1] ~= 'false_positive' then
+    if f[3] then join = (t - tonumber(f[3])) <= tonumber(ARGV[9])
+    else join = (t - tonumber(f[2])) <= tonumber(ARGV[8]) end
+  end
+end
+local action = 'updated'
+if not join then
+  alertId = ARGV[7]
+  action = 'created'
+  redis.call('HSET', base .. 'alert:' .. alertId, 'alertId', alertId, 'subject', ARGV[12], 'status', 'open',
+    'revision', 0, 'firstSeenMs', t, 'firstSeenAt', ARGV[13], 'lastSeenMs', t, 'lastSeenAt', ARGV[13], 'createdMs', ARGV[14])
+end
+local docKey = base .. 'alert:' .. alertId
+local prev = tonumber(redis.call('HGET', docKey, 'c:' .. rule) or '0')
+if c > prev then redis.call('HSET', docKey, 'c:' .. rule, ARGV[5]) end
+local lastOfRule = redis.call('HGET', docKey, 'l:' .. rule)
+if (not lastOfRule) or t > tonumber(lastOfRule) then redis.call('HSET', docKey, 'l:' .. rule, t) end
+if t < tonumber(redis.call('HGET', docKey, 'firstSeenMs')) then
+  redis.call('HSET', docKey, 'firstSeenMs', t, 'firstSeenAt', ARGV[13])
+end
+if t > tonumber(redis.call('HGET', docKey, 'lastSeenMs')) then
+  redis.call('HSET', docKey, 'lastSeenMs', t, 'lastSeenAt', ARGV[13])
+end
+local all = redis.call('HGETALL', docKey)
+local miss = 1
+for i = 1, #all, 2 do
+  if string.sub(all[i], 1, 2) == 'c:' then miss = miss * (1 - tonumber(all[i + 1])) end
+end
+local score = math.floor(1000 * (1 - miss) + 0.5) / 10
+local severity = 'low'
+local best = -1
+for name, min in string.gmatch(ARGV[11], '([%w_]+):([%d%.]+)') do
+  local m = tonumber(min)
+  if score >= m and m > best then severity = name; best = m end
+end
+redis.call('HSET', docKey, 'score', tostring(score), 'severity', severity)
+redis.call('HINCRBY', docKey, 'revision', 1)
+redis.call('RPUSH', docKey .. ':signals', ARGV[6])
+redis.call('LTRIM', docKey .. ':signals', -200, -1)
+redis.call('PEXPIRE', docKey, retention)
+redis.call('PEXPIRE', docKey .. ':signals', retention)
+redis.call('SET', openKey, alertId, 'PX', retention)
+redis.call('SET', sigKey, alertId, 'PX', retention)
+local s = state(alertId)
+return {action, alertId, s[1], s[2]}
+`;
+
+/**
+ * Analyst decision -> alert state, deduped by decisionId. Acknowledging never reopens a
+ * decided alert; a terminal decision closes the open-alert pointer so the next signal opens a
+ * new episode. ARGV: base, alertId, decisionId, decision, decidedMs, decisionJson, retentionMs.
+ * Returns {outcome, previousStatus, createdMs, firstDecision ("1" if this is the first), docFlat}.
+ */
+export const APPLY_DECISION_LUA = `
+local base = ARGV[1]
+local docKey = base .. 'alert:' .. ARGV[2]
+local retention = tonumber(ARGV[7])
+if redis.call('EXISTS', docKey) == 0 then return {'missing', '', '', '', {}} end
+if not redis.call('SET', base .. 'decision:' .. ARGV[3], '1', 'NX', 'PX', retention) then
+  return {'duplicate', '', '', '', {}}
+end
+local previous = redis.call('HGET', docKey, 'status')
+local decision = ARGV[4]
+if decision ~= 'acknowledged' or previous == 'open' then redis.call('HSET', docKey, 'status', decision) end
+local first = '0'
+if redis.call('HSETNX', docKey, 'firstDecisionMs', ARGV[5]) == 1 then first = '1' end
+redis.call('RPUSH', docKey .. ':decisions', ARGV[6])
+redis.call('LTRIM', docKey .. ':decisions', -50, -1)
+redis.call('PEXPIRE', docKey .. ':decisions', retention)
+if decision ~= 'acknowledged' and redis.call('GET', base .. 'open') == ARGV[2] then redis.call('DEL', base .. 'open') end
+return {'applied', previous, redis.call('HGET', docKey, 'createdMs'), first, redis.call('HGETALL', docKey)}
+`;
+
+/**
+ * Dashboard index (global keys): sorted set alertId -> last update (ms), hash alertId ->
+ * subject key base, both trimmed to ARGV[1] entries. ARGV: max, retentionMs, nowMs, then
+ * (alertId, base) pairs.
+ */
+export const INDEX_ALERTS_LUA = `
+local max = tonumber(ARGV[1])
+for i = 4, #ARGV, 2 do
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[i])
+  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+end
+local n = redis.call('ZCARD', KEYS[1])
+if n > max then
+  local old = redis.call('ZRANGE', KEYS[1], 0, n - max - 1)
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - max - 1)
+  for i = 1, #old, 500 do redis.call('HDEL', KEYS[2], unpack(old, i, math.min(i + 499, #old))) end
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return n
+`;

@@ -1,0 +1,276 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { AlertDecision, FraudSignal, eventTimeMs } from '@vigil/contracts';
+import { defineScripts, REDIS_CLIENT, RedisClient, RedisKeys, redisRoundTrips, runScript } from '@vigil/redis';
+import { SERVICE_CONFIG } from '@vigil/service-runtime';
+import { AlertingConfig } from '../config';
+import { contribution, ScoringPolicy, scoringPolicy } from '../scoring/scoring';
+import { AlertView, alertFromRedis } from './alert-document';
+import { APPLY_DECISION_LUA, APPLY_SIGNAL_LUA, INDEX_ALERTS_LUA } from './alert-store.lua';
+
+export type SignalOutcome =
+  | { action: 'created' | 'updated' | 'duplicate'; alert: AlertView }
+  | { action: 'snoozed' };
+
+export interface DecisionOutcome {
+  outcome: 'applied' | 'duplicate' | 'missing';
+  alert?: AlertView;
+  previousStatus?: string;
+  /** ms from the alert's creation to this decision, when it is the alert's first decision. */
+  firstDecisionAfterMs?: number;
+}
+
+export interface AlertFilter {
+  severity?: string;
+  ruleId?: string;
+  subjectType?: string;
+  status?: string;
+  limit?: number;
+}
+
+type ScriptReply = [string, string, string[], string[]];
+type DecisionReply = [string, string, string, string, string[]];
+
+/** The alert read model in Redis: per-subject alert documents and a bounded global index. */
+@Injectable()
+export class AlertStore implements OnModuleInit {
+  private readonly policy: ScoringPolicy;
+  private readonly thresholds: string;
+  private readonly global: string;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+    @Inject(SERVICE_CONFIG) private readonly config: AlertingConfig,
+  ) {
+    this.policy = scoringPolicy(config);
+    this.thresholds = config.ALERTING_SEVERITY_THRESHOLDS;
+    this.global = keys.global('alerting');
+  }
+
+  onModuleInit(): void {
+    defineScripts(this.redis, [
+      { name: 'alertingApplySignal', lua: APPLY_SIGNAL_LUA },
+      { name: 'alertingApplyDecision', lua: APPLY_DECISION_LUA },
+      { name: 'alertingIndex', lua: INDEX_ALERTS_LUA },
+    ]);
+  }
+
+  /** Key base of one subject's alerting keys (one hash tag). */
+  subjectBase(subject: FraudSignal['subject']): string {
+    return `${this.keys.entity(subject.tenantId, subject.type, subject.id, 'alerting')}:`;
+  }
+
+  /** Global rule snoozes in force for these rules (one round trip). */
+  async snoozedRules(ruleIds: string[]): Promise<Set<string>> {
+    if (ruleIds.length === 0) return new Set();
+    redisRoundTrips.inc({ operation: 'alertingSnoozes' });
+    const values = await this.redis.mget(ruleIds.map((r) => this.ruleSnoozeKey(r)));
+    return new Set(ruleIds.filter((_, i) => values[i] !== null));
+  }
+
+  /** Applies signals in order, one pipeline (one round trip) for the whole batch. */
+  async applySignals(signals: FraudSignal[], nowMs = Date.now()): Promise<SignalOutcome[]> {
+    if (signals.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const s of signals) {
+      const args = [
+        this.subjectBase(s.subject),
+        s.signalId,
+        s.ruleId,
+        eventTimeMs({ occurredAt: s.occurredAt }),
+        contribution(this.policy, s.ruleId, s.severity),
+        JSON.stringify(s),
+        alertIdFor(s.signalId),
+        this.config.ALERTING_WINDOW_MS,
+        this.config.ALERTING_COOLDOWN_MS,
+        this.config.ALERTING_RETENTION_MS,
+        this.thresholds,
+        JSON.stringify(s.subject),
+        new Date(eventTimeMs({ occurredAt: s.occurredAt })).toISOString(),
+        nowMs,
+      ];
+      (pipeline as unknown as Record<string, (...a: (string | number)[]) => unknown>)['alertingApplySignal'](0, ...args);
+    }
+    redisRoundTrips.inc({ operation: 'alertingApplySignal' });
+    const replies = await execPipeline<ScriptReply>(pipeline);
+    const outcomes = replies.map(([action, , flat, signalsJson]): SignalOutcome =>
+      action === 'snoozed'
+        ? { action: 'snoozed' }
+        : { action: action as 'created' | 'updated' | 'duplicate', alert: alertFromRedis(flat, signalsJson) },
+    );
+    const touched = new Map<string, string>();
+    signals.forEach((s, i) => {
+      const o = outcomes[i];
+      if (o.action !== 'snoozed' && o.action !== 'duplicate') touched.set(o.alert.alertId, this.subjectBase(s.subject));
+    });
+    await this.index(touched, nowMs);
+    return outcomes;
+  }
+
+  /** Applies decisions (one round trip to find the alerts, one pipeline to apply). */
+  async applyDecisions(decisions: AlertDecision[]): Promise<DecisionOutcome[]> {
+    if (decisions.length === 0) return [];
+    const bases = await this.locate(decisions.map((d) => d.alertId));
+    const pipeline = this.redis.pipeline();
+    const pending: number[] = [];
+    decisions.forEach((d, i) => {
+      const base = bases[i];
+      if (!base) return;
+      pending.push(i);
+      (pipeline as unknown as Record<string, (...a: (string | number)[]) => unknown>)['alertingApplyDecision'](
+        0,
+        base,
+        d.alertId,
+        d.decisionId,
+        d.decision,
+        Date.parse(d.decidedAt),
+        JSON.stringify(d),
+        this.config.ALERTING_RETENTION_MS,
+      );
+    });
+    const outcomes: DecisionOutcome[] = decisions.map(() => ({ outcome: 'missing' }));
+    if (pending.length === 0) return outcomes;
+    redisRoundTrips.inc({ operation: 'alertingApplyDecision' });
+    const replies = await execPipeline<DecisionReply>(pipeline);
+    const statsPipeline = this.redis.pipeline();
+    let statsChanged = false;
+    replies.forEach(([outcome, previous, createdMs, first, flat], j) => {
+      const i = pending[j];
+      if (outcome !== 'applied') {
+        outcomes[i] = { outcome: outcome as 'duplicate' | 'missing' };
+        return;
+      }
+      const alert = alertFromRedis(flat, []);
+      outcomes[i] = {
+        outcome: 'applied',
+        alert,
+        previousStatus: previous,
+        ...(first === '1' ? { firstDecisionAfterMs: Date.parse(decisions[i].decidedAt) - Number(createdMs) } : {}),
+      };
+      if (decisions[i].decision !== 'acknowledged') {
+        statsChanged = true;
+        for (const rule of Object.keys(alert.contributions)) {
+          statsPipeline.hincrby(this.statsKey(), `${decisions[i].decision}:${rule}`, 1);
+        }
+      }
+    });
+    if (statsChanged) {
+      statsPipeline.pexpire(this.statsKey(), this.config.ALERTING_RETENTION_MS);
+      redisRoundTrips.inc({ operation: 'alertingDecisionStats' });
+      await execPipeline(statsPipeline);
+    }
+    return outcomes;
+  }
+
+  /** Per-rule decision counts: { rule: { confirmed_fraud, false_positive, falsePositiveRate } }. */
+  async ruleStats(): Promise<Record<string, { confirmed_fraud: number; false_positive: number; falsePositiveRate: number }>> {
+    const raw = await this.redis.hgetall(this.statsKey());
+    const stats: Record<string, { confirmed_fraud: number; false_positive: number; falsePositiveRate: number }> = {};
+    for (const [field, value] of Object.entries(raw)) {
+      const at = field.indexOf(':');
+      const decision = field.slice(0, at) as 'confirmed_fraud' | 'false_positive';
+      const rule = field.slice(at + 1);
+      stats[rule] ??= { confirmed_fraud: 0, false_positive: 0, falsePositiveRate: 0 };
+      stats[rule][decision] = Number(value);
+    }
+    for (const s of Object.values(stats)) {
+      const total = s.confirmed_fraud + s.false_positive;
+      s.falsePositiveRate = total ? s.false_positive / total : 0;
+    }
+    return stats;
+  }
+
+  async get(alertId: string): Promise<AlertView | undefined> {
+    const [base] = await this.locate([alertId]);
+    if (!base) return undefined;
+    const key = `${base}alert:${alertId}`;
+    const [flat, signals, decisions] = await Promise.all([
+      this.redis.hgetall(key),
+      this.redis.lrange(`${key}:signals`, 0, -1),
+      this.redis.lrange(`${key}:decisions`, 0, -1),
+    ]);
+    if (Object.keys(flat).length === 0) return undefined;
+    return alertFromRedis(Object.entries(flat).flat(), signals, decisions);
+  }
+
+  /** Most recently updated alerts first, filtered; reads the newest ALERTING_INDEX_SIZE entries at most. */
+  async list(filter: AlertFilter): Promise<AlertView[]> {
+    const limit = Math.min(filter.limit ?? 100, 500);
+    const ids = await this.redis.zrevrange(this.indexKey(), 0, this.config.ALERTING_INDEX_SIZE - 1);
+    if (ids.length === 0) return [];
+    const bases = await this.locate(ids);
+    const result: AlertView[] = [];
+    // Pages of 100 docs read concurrently: enough for a dashboard list, bounded per request.
+    for (let from = 0; from < ids.length && result.length < limit; from += 100) {
+      const page = ids.slice(from, from + 100);
+      const docs = await Promise.all(
+        page.map(async (id, j) => {
+          const base = bases[from + j];
+          if (!base) return undefined;
+          const key = `${base}alert:${id}`;
+          const [flat, signals] = await Promise.all([this.redis.hgetall(key), this.redis.lrange(`${key}:signals`, 0, -1)]);
+          return Object.keys(flat).length ? alertFromRedis(Object.entries(flat).flat(), signals) : undefined;
+        }),
+      );
+      for (const alert of docs) {
+        if (alert && matches(alert, filter) && result.length < limit) result.push(alert);
+      }
+    }
+    return result;
+  }
+
+  async snooze(ruleId: string, untilMs: number, subject?: FraudSignal['subject']): Promise<string> {
+    const key = subject ? `${this.subjectBase(subject)}snooze:${ruleId}` : this.ruleSnoozeKey(ruleId);
+    await this.redis.set(key, String(untilMs), 'PXAT', untilMs);
+    return key;
+  }
+
+  async unsnooze(ruleId: string, subject?: FraudSignal['subject']): Promise<boolean> {
+    const key = subject ? `${this.subjectBase(subject)}snooze:${ruleId}` : this.ruleSnoozeKey(ruleId);
+    return (await this.redis.del(key)) > 0;
+  }
+
+  private async index(touched: Map<string, string>, nowMs: number): Promise<void> {
+    if (touched.size === 0) return;
+    const pairs = [...touched].flat();
+    await runScript(this.redis, 'alertingIndex', [this.indexKey(), this.whereKey()], [
+      this.config.ALERTING_INDEX_SIZE,
+      this.config.ALERTING_RETENTION_MS,
+      nowMs,
+      ...pairs,
+    ]);
+  }
+
+  private async locate(alertIds: string[]): Promise<(string | null)[]> {
+    redisRoundTrips.inc({ operation: 'alertingLocate' });
+    return this.redis.hmget(this.whereKey(), ...alertIds);
+  }
+
+  private indexKey = () => `${this.global}:index`;
+  private whereKey = () => `${this.global}:where`;
+  private statsKey = () => `${this.global}:stats`;
+  private ruleSnoozeKey = (ruleId: string) => `${this.global}:snooze:${ruleId}`;
+}
+
+/** Deterministic: the alert opened by a signal is named after it, so a replay names it the same. */
+export function alertIdFor(signalId: string): string {
+  return `al-${createHash('sha256').update(signalId).digest('hex').slice(0, 24)}`;
+}
+
+function matches(alert: AlertView, f: AlertFilter): boolean {
+  return (
+    (!f.severity || alert.severity === f.severity) &&
+    (!f.status || alert.status === f.status) &&
+    (!f.subjectType || alert.subject.type === f.subjectType) &&
+    (!f.ruleId || f.ruleId in alert.contributions)
+  );
+}
+
+async function execPipeline<T>(pipeline: ReturnType<RedisClient['pipeline']>): Promise<T[]> {
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([error, value]) => {
+    if (error) throw error;
+    return value as T;
+  });
+}

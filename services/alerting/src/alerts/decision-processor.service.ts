@@ -1,0 +1,48 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { AlertDecision, TopicNames } from '@vigil/contracts';
+import { BatchConsumerFactory, BatchConsumerRunner, DecodedMessage } from '@vigil/kafka';
+import { TOPICS } from '@vigil/service-runtime';
+import { AlertFeed } from './alert-feed';
+import { AlertStore } from './alert-store';
+import { alertToDecisionSeconds, decisionsTotal } from './alerting.metrics';
+import { jsonDecoder } from './signal-processor.service';
+
+/**
+ * Consumes fraud.decisions into the read model: the API only publishes decisions, this
+ * consumer applies them, so replaying the topic rebuilds the alert states.
+ */
+@Injectable()
+export class DecisionProcessor implements OnApplicationBootstrap {
+  readonly runner: BatchConsumerRunner<AlertDecision>;
+
+  constructor(
+    consumers: BatchConsumerFactory,
+    @Inject(TOPICS) topics: TopicNames,
+    private readonly store: AlertStore,
+    private readonly feed: AlertFeed,
+  ) {
+    this.runner = consumers.create<AlertDecision>({
+      groupId: 'alerting-decisions',
+      topics: [topics.decisions],
+      deadLetterTopic: topics.deadLetter,
+      fromBeginning: true,
+      decode: jsonDecoder(AlertDecision),
+      handle: (messages) => this.handle(messages),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.runner.start();
+  }
+
+  async handle(messages: DecodedMessage<AlertDecision>[]): Promise<void> {
+    const decisions = messages.map((m) => m.value);
+    const outcomes = await this.store.applyDecisions(decisions);
+    outcomes.forEach((o, i) => {
+      if (o.outcome !== 'applied' || !o.alert) return;
+      for (const rule of Object.keys(o.alert.contributions)) decisionsTotal.inc({ rule, decision: decisions[i].decision });
+      if (o.firstDecisionAfterMs !== undefined) alertToDecisionSeconds.observe(Math.max(0, o.firstDecisionAfterMs / 1000));
+      this.feed.publish({ kind: 'decision', alert: o.alert, atMs: Date.now() });
+    });
+  }
+}

@@ -1,0 +1,44 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface ApiKeyEntry {
+  tenantId: string;
+  key: string;
+  /** When set, requests must carry X-Vigil-Signature: sha256=<hex HMAC of the raw body>. */
+  secret?: string;
+}
+
+/** Parses INGESTION_API_KEYS (`tenant:key[:secret],...`) into a lookup by key. */
+export function parseApiKeys(spec: string): Map<string, ApiKeyEntry> {
+  const keys = new Map<string, ApiKeyEntry>();
+  for (const item of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [tenantId, key, secret] = item.split(':');
+    if (keys.has(key)) throw new Error(`INGESTION_API_KEYS lists the key of tenant ${tenantId} twice`);
+    keys.set(key, { tenantId, key, secret: secret || undefined });
+  }
+  return keys;
+}
+
+/** The signature header value a client sends for `body`. */
+export function signBody(secret: string, body: Buffer | string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+/** Constant-time comparison of the presented signature with the expected one. */
+export function signatureMatches(secret: string, body: Buffer, presented: string | undefined): boolean {
+  if (!presented) return false;
+  const expected = Buffer.from(signBody(secret, body));
+  const given = Buffer.from(presented.trim().toLowerCase());
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** Constant-time lookup of a key (timingSafeEqual against every configured key, no early exit). */
+export function findApiKey(keys: Map<string, ApiKeyEntry>, presented: string | undefined): ApiKeyEntry | undefined {
+  if (!presented) return undefined;
+  const given = Buffer.from(presented);
+  let found: ApiKeyEntry | undefined;
+  for (const entry of keys.values()) {
+    const candidate = Buffer.from(entry.key);
+    if (candidate.length === given.length && timingSafeEqual(candidate, given)) found = entry;
+  }
+  return found;
+}

@@ -4,3 +4,8 @@ export * from './generator/timeline';
 export * from './generator/patterns';
 export * from './generator/simulate';
 export * from './generator/ndjson';
+export * from './backtest/metrics';
+export * from './backtest/detections';
+export * from './backtest/report';
+export * from './replay/event-sender';
+export * from './replay/alert-collector';

@@ -75,7 +75,7 @@ const salesSpike: FraudPattern = {
       const buyer = world.random.pick(buyers);
       // Shipping is confirmed at once: that is what releases the money (seed 002).
       total += world.placeOrder(buyer, listing, t, { ships: true, shipAfterMs: world.random.int(1, 3) * MINUTE, reviewChance: 0 }).amount;
-      t += world.random.int(4_000, 12_000);
+      t += world.random.int(3_000, 7_000);
     }
     for (const listing of listings) world.labels.fraud('listing', listing.listingId, this.name);
   },
@@ -88,7 +88,7 @@ const exitScam: FraudPattern = {
   inject(world, atMs) {
     const seller = establishedSeller(world, atMs);
     label(world, this.name, seller);
-    const listings = world.listings.filter((l) => l.sellerId === seller.id);
+    const listings = world.marketListings().filter((l) => l.sellerId === seller.id);
     const buyers = world.buyers.slice();
     // Before: ordinary, shipped sales.
     for (let i = 0; i < 4; i++) world.placeOrder(world.random.pick(buyers), world.random.pick(listings), atMs + i * MINUTE, { shipAfterMs: 2 * MINUTE });
@@ -134,7 +134,7 @@ const promoAbuse: FraudPattern = {
     const promoCode = 'WELCOME20';
     world.labels.fraud('device', deviceId, this.name);
     world.labels.fraud('promo_code', promoCode, this.name);
-    const listing = world.random.pick(world.listings.filter((l) => l.product.marketPrice < 300));
+    const listing = world.random.pick(world.marketListings().filter((l) => l.product.marketPrice < 300));
     for (let i = 0; i < 10; i++) {
       const at = atMs + i * 2 * MINUTE;
       const account = world.createAccount('buyer', at, { deviceId, ip });
@@ -151,7 +151,7 @@ const returnAbuse: FraudPattern = {
   inject(world, atMs) {
     const account = world.createAccount('buyer', 'established');
     world.labels.fraud('account', account.id, this.name);
-    const listings = world.listings.filter((l) => l.product.marketPrice > 100);
+    const listings = world.marketListings().filter((l) => l.product.marketPrice > 100);
     // Orders placed before the period (so deliveries land inside it), every one returned.
     for (let i = 0; i < 8; i++) {
       world.placeOrder(account, world.random.pick(listings), atMs - 60 * MINUTE + i * 3 * MINUTE, { shipAfterMs: 5 * MINUTE, returns: true });
@@ -166,7 +166,7 @@ const newAccountHighValue: FraudPattern = {
   inject(world, atMs) {
     const account = world.createAccount('buyer', atMs);
     world.labels.fraud('account', account.id, this.name);
-    const listing = world.random.pick(world.listings.filter((l) => l.product.marketPrice >= 600));
+    const listing = world.random.pick(world.marketListings().filter((l) => l.product.marketPrice >= 600));
     world.placeOrder(account, listing, atMs + 4 * MINUTE, { quantity: 3, ipCountry: 'NG', shippingCountry: 'RO', reviewChance: 0 });
   },
 };

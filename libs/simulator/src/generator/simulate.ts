@@ -1,4 +1,4 @@
-import { ORDINARY_DESCRIPTIONS, PRODUCTS } from './catalogue';
+import { ORDINARY_DESCRIPTIONS, ORDINARY_REVIEWS, PRODUCTS } from './catalogue';
 import { EntityLabel, LabelBook } from './labels';
 import { FraudPattern, PATTERN_NAMES, PATTERNS } from './patterns';
 import { Random } from './random';
@@ -118,6 +118,12 @@ function ordinaryTraffic(world: World, minutes: number): void {
     }
     for (let i = perMinute(r, 5); i > 0; i--) {
       world.placeOrder(r.pick(world.buyers), r.pick(world.listings), at(), { returns: r.chance(0.02) });
+    }
+    // Reviews of purchases delivered before the period: short, honest, and much alike.
+    for (let i = perMinute(r, 1); i > 0; i--) {
+      const listing = r.pick(world.listings);
+      const rating = r.pick([5, 5, 5, 5, 4, 4, 3, 2, 1]);
+      world.review(r.pick(world.buyers), listing.sellerId, at(), rating, r.pick(ORDINARY_REVIEWS[rating]), { productId: listing.product.productId });
     }
     if (r.chance(0.4)) {
       const account = r.pick(world.buyers);

@@ -72,6 +72,11 @@ export class World {
     return this.timeline.nextEntityId(prefix);
   }
 
+  /** Listings at ordinary market prices (not the dumping offers a pattern created). */
+  marketListings(): Listing[] {
+    return this.listings.filter((l) => l.price >= l.product.marketPrice * 0.8);
+  }
+
   ip(): string {
     const r = this.random;
     return `${r.int(11, 223)}.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(1, 254)}`;

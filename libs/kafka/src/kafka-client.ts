@@ -13,11 +13,12 @@ function logCreator() {
   };
 }
 
-export function createKafka(brokers: string[], clientId: string): Kafka {
+/** `quiet` silences kafkajs for clients whose errors are expected and handled (topic provisioning polls). */
+export function createKafka(brokers: string[], clientId: string, { quiet = false } = {}): Kafka {
   return new Kafka({
     clientId,
     brokers,
-    logLevel: logLevel.WARN,
+    logLevel: quiet ? logLevel.NOTHING : logLevel.WARN,
     logCreator,
     connectionTimeout: 3000,
     requestTimeout: 10_000,

@@ -17,7 +17,7 @@ export async function createServiceApp(module: Type<unknown> | DynamicModule): P
 
 /** Makes sure the topics of this environment exist (the broker does not auto-create them). */
 export async function provisionTopics(config: RuntimeConfig): Promise<void> {
-  await ensureTopics(createKafka(config.KAFKA_BROKERS, 'vigil-provisioner'), topicSpecs(config.VIGIL_TOPIC_PREFIX));
+  await ensureTopics(createKafka(config.KAFKA_BROKERS, 'vigil-provisioner', { quiet: true }), topicSpecs(config.VIGIL_TOPIC_PREFIX));
 }
 
 /** Entry point of a service's main.ts: provision topics, start, listen. */

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceRuntimeModule } from '@vigil/service-runtime';
+import { ReviewAnalysisModule } from './analysis/review-analysis.module';
 import { ReviewAnalysisConfig } from './config';
 
 @Module({})
@@ -7,7 +8,7 @@ export class AppModule {
   static register(config: ReviewAnalysisConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceRuntimeModule.forRoot({ serviceName: 'review-analysis', config })],
+      imports: [ServiceRuntimeModule.forRoot({ serviceName: 'review-analysis', config }), ReviewAnalysisModule],
     };
   }
 }

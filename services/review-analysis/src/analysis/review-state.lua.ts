@@ -1,0 +1,211 @@
+/**
+ * One script call per consumed batch: for every event it dedupes by event id, updates the
+ * review-analysis state and reads back the facts the detectors need, all atomically.
+ *
+ * ARGV[1] key prefix, ARGV[2] parameters (JSON), ARGV[3] the batch's items (JSON array).
+ * Returns one JSON string per item: the facts computed when the event was first processed.
+ * The facts are stored under the event's dedupe key, so a redelivered event (crash between
+ * this script and publishing) yields the very same facts, hence the same signals and ids,
+ * without counting the event twice.
+ *
+ * Keys follow RedisKeys: prefix:{tenant:type:id}:suffix. Every key written gets a TTL here.
+ * The script builds keys of several entities itself, so it needs a standalone Redis (or a
+ * cluster with the whole review state on one node); see README "Limits".
+ */
+export const REVIEW_STATE_SCRIPT = 'vigilReviewAnalysisApply';
+
+export const REVIEW_STATE_LUA = `
+local prefix = ARGV[1]
+local p = cjson.decode(ARGV[2])
+local items = cjson.decode(ARGV[3])
+local HOUR = 3600000
+local DAY = 86400000
+
+local function key(tenant, etype, id, suffix)
+  return prefix .. ':{' .. tenant .. ':' .. etype .. ':' .. id .. '}:' .. suffix
+end
+
+local function addLinks(tenant, account, t, links)
+  if #links == 0 then return end
+  local k = key(tenant, 'account', account, 'links')
+  for _, l in ipairs(links) do
+    local old = redis.call('ZSCORE', k, l)
+    if (not old) or tonumber(old) < t then redis.call('ZADD', k, t, l) end
+  end
+  -- bounded: keep the most recently seen links only
+  redis.call('ZREMRANGEBYRANK', k, 0, -(p.maxLinks + 1))
+  redis.call('PEXPIRE', k, p.linkTtlMs)
+end
+
+local function hist(tenant, etype, id, unit, from, to)
+  local h = {0, 0, 0, 0, 0}
+  for b = from, to do
+    local v = redis.call('HMGET', key(tenant, etype, id, unit .. ':' .. b), '1', '2', '3', '4', '5')
+    for r = 1, 5 do
+      if v[r] then h[r] = h[r] + tonumber(v[r]) end
+    end
+  end
+  return h
+end
+
+local function ratings(tenant, etype, id, t, rating)
+  local hour = math.floor(t / HOUR)
+  local day = math.floor(t / DAY)
+  local hk = key(tenant, etype, id, 'rh:' .. hour)
+  redis.call('HINCRBY', hk, rating, 1)
+  redis.call('PEXPIRE', hk, p.hourTtlMs)
+  local dk = key(tenant, etype, id, 'rd:' .. day)
+  redis.call('HINCRBY', dk, rating, 1)
+  redis.call('PEXPIRE', dk, p.dayTtlMs)
+  return {
+    window = hist(tenant, etype, id, 'rh', hour - p.burstHours + 1, hour),
+    baseline = hist(tenant, etype, id, 'rd', day - p.baselineDays, day - 1),
+    recent = hist(tenant, etype, id, 'rd', day - p.recentDays + 1, day),
+    history = hist(tenant, etype, id, 'rd', day - p.recentDays - p.historyDays + 1, day - p.recentDays)
+  }
+end
+
+-- A sorted set of members by event time, trimmed to two windows and a cap; returns the members
+-- within one window of t (either side: events may arrive out of order).
+local function windowSet(k, member, t, windowMs, cap)
+  local old = redis.call('ZSCORE', k, member)
+  if (not old) or tonumber(old) < t then redis.call('ZADD', k, t, member) end
+  redis.call('ZREMRANGEBYSCORE', k, '-inf', '(' .. string.format('%d', t - 2 * windowMs))
+  redis.call('ZREMRANGEBYRANK', k, 0, -(cap + 1))
+  redis.call('PEXPIRE', k, 2 * windowMs)
+  return redis.call('ZRANGEBYSCORE', k, string.format('%d', t - windowMs), string.format('%d', t + windowMs))
+end
+
+local function firstN(list, n)
+  local out = {}
+  for i = 1, math.min(n, #list) do out[i] = list[i] end
+  return out
+end
+
+local function review(it)
+  local T = it.tenant
+  local res = {}
+  local created = redis.call('GET', key(T, 'account', it.author, 'created'))
+  res.authorCreatedMs = created and tonumber(created) or -1
+
+  addLinks(T, it.author, it.t, it.links)
+  local shared = {}
+  if it.author == it.seller then
+    shared[1] = 'account:same'
+  else
+    local theirs = {}
+    for _, l in ipairs(redis.call('ZRANGE', key(T, 'account', it.seller, 'links'), 0, -1)) do theirs[l] = true end
+    for _, l in ipairs(redis.call('ZRANGE', key(T, 'account', it.author, 'links'), 0, -1)) do
+      if theirs[l] then shared[#shared + 1] = l end
+    end
+  end
+  res.sharedLinks = shared
+
+  local sk = key(T, 'account', it.author, 'sellers')
+  res.sellersBoughtFrom = redis.call('HLEN', sk)
+  res.ordersAtSeller = tonumber(redis.call('HGET', sk, it.seller) or '0')
+
+  res.seller = ratings(T, 'seller', it.seller, it.t, it.rating)
+  if it.product then res.product = ratings(T, 'product', it.product, it.t, it.rating) end
+
+  local sellers = windowSet(key(T, 'account', it.author, 'rev-sellers'), it.seller, it.t, p.hireWindowMs, 200)
+  res.sellersReviewed = #sellers
+  res.sellersReviewedSample = firstN(sellers, 20)
+
+  local itemType = it.product and 'product' or 'seller'
+  local itemId = it.product or it.seller
+  local myItems = windowSet(key(T, 'account', it.author, 'rev-items'), itemType .. ':' .. itemId, it.t, p.hireWindowMs, 200)
+  windowSet(key(T, itemType, itemId, 'reviewers'), it.author, it.t, p.hireWindowMs, 500)
+  local group = {}
+  if #myItems >= p.lockstepMinShared then
+    local counts = {}
+    local recent = {}
+    for i = math.max(1, #myItems - 29), #myItems do
+      local tag = myItems[i]
+      recent[#recent + 1] = tag
+      local sep = string.find(tag, ':', 1, true)
+      local authors = redis.call('ZRANGEBYSCORE', key(T, string.sub(tag, 1, sep - 1), string.sub(tag, sep + 1), 'reviewers'),
+        string.format('%d', it.t - p.hireWindowMs), string.format('%d', it.t + p.hireWindowMs))
+      for _, a in ipairs(authors) do
+        if a ~= it.author then counts[a] = (counts[a] or 0) + 1 end
+      end
+    end
+    for a, c in pairs(counts) do
+      if c >= p.lockstepMinShared and #group < 50 then group[#group + 1] = { a, c } end
+    end
+    res.itemsReviewed = recent
+  end
+  res.lockstepPeers = group
+
+  local candidates = {}
+  if it.sig then
+    local bucket = math.floor(it.t / p.textWindowMs)
+    local member = it.review .. '|' .. it.author .. '|' .. string.format('%d', it.t)
+    local seen = {}
+    for b = bucket - 1, bucket do
+      local sigKey = key(T, 'seller', it.seller, 'sig:' .. b)
+      for _, band in ipairs(it.bands) do
+        for _, m in ipairs(redis.call('SMEMBERS', key(T, 'seller', it.seller, 'txt:' .. b .. ':' .. band))) do
+          if m ~= member and not seen[m] and #candidates < 100 then
+            seen[m] = true
+            local sig = redis.call('HGET', sigKey, m)
+            local author = string.match(m, '^[^|]*|([^|]*)|')
+            local c = redis.call('GET', key(T, 'account', author, 'created'))
+            if sig then candidates[#candidates + 1] = { m, sig, c and tonumber(c) or -1 } end
+          end
+        end
+      end
+    end
+    local sigKey = key(T, 'seller', it.seller, 'sig:' .. bucket)
+    if redis.call('HLEN', sigKey) < p.maxTextsPerWindow then
+      redis.call('HSET', sigKey, member, it.sig)
+      redis.call('PEXPIRE', sigKey, 2 * p.textWindowMs)
+      for _, band in ipairs(it.bands) do
+        local bk = key(T, 'seller', it.seller, 'txt:' .. bucket .. ':' .. band)
+        redis.call('SADD', bk, member)
+        redis.call('PEXPIRE', bk, 2 * p.textWindowMs)
+      end
+    end
+  end
+  res.textCandidates = candidates
+  return res
+end
+
+local function account(it)
+  if it.createdMs then
+    redis.call('SET', key(it.tenant, 'account', it.account, 'created'), string.format('%d', it.createdMs), 'PX', p.linkTtlMs)
+  end
+  addLinks(it.tenant, it.account, it.t, it.links)
+  return {}
+end
+
+local function order(it)
+  addLinks(it.tenant, it.buyer, it.t, it.links)
+  local sk = key(it.tenant, 'account', it.buyer, 'sellers')
+  -- bounded: only "one seller or several" matters, so at most 20 sellers are tracked
+  if redis.call('HEXISTS', sk, it.seller) == 1 or redis.call('HLEN', sk) < 20 then
+    redis.call('HINCRBY', sk, it.seller, 1)
+  end
+  redis.call('PEXPIRE', sk, p.linkTtlMs)
+  return {}
+end
+
+local out = {}
+for i, it in ipairs(items) do
+  local seenKey = key(it.tenant, 'event', it.id, 'seen')
+  local stored = redis.call('GET', seenKey)
+  if stored then
+    out[i] = stored
+  else
+    local res
+    if it.kind == 'review' then res = review(it)
+    elseif it.kind == 'order' then res = order(it)
+    else res = account(it) end
+    res.duplicate = false
+    local encoded = cjson.encode(res)
+    redis.call('SET', seenKey, encoded, 'PX', p.dedupeTtlMs)
+    out[i] = encoded
+  end
+end
+return out
+`;

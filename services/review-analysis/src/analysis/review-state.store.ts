@@ -1,0 +1,123 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { defineScripts, REDIS_CLIENT, RedisClient, RedisKeys, runScript } from '@vigil/redis';
+import { SERVICE_CONFIG } from '@vigil/service-runtime';
+import { ReviewAnalysisConfig } from '../config';
+import { REVIEW_STATE_LUA, REVIEW_STATE_SCRIPT } from './review-state.lua';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** What one event changes in the review-analysis state (built from account, order and review events). */
+export type StateItem =
+  | { kind: 'account'; id: string; tenant: string; t: number; account: string; createdMs?: number; links: string[] }
+  | { kind: 'order'; id: string; tenant: string; t: number; buyer: string; seller: string; links: string[] }
+  | {
+      kind: 'review';
+      id: string;
+      tenant: string;
+      t: number;
+      review: string;
+      author: string;
+      seller: string;
+      product?: string;
+      rating: number;
+      links: string[];
+      sig?: string;
+      bands?: string[];
+    };
+
+/** Rating counts, index 0 = 1 star ... index 4 = 5 stars. */
+export type RatingHistogram = [number, number, number, number, number];
+
+export interface TargetRatings {
+  /** The burst window (the event's hour and the ones before it). */
+  window: RatingHistogram;
+  /** The baseline days before the event's day. */
+  baseline: RatingHistogram;
+  /** The recent days of the rating-shift comparison, the event's day included. */
+  recent: RatingHistogram;
+  /** The history days before the recent ones. */
+  history: RatingHistogram;
+}
+
+/** The facts the Lua script returns for one review (see review-state.lua.ts). */
+export interface ReviewFacts {
+  authorCreatedMs: number;
+  sharedLinks: string[];
+  sellersBoughtFrom: number;
+  ordersAtSeller: number;
+  seller: TargetRatings;
+  product?: TargetRatings;
+  sellersReviewed: number;
+  sellersReviewedSample: string[];
+  itemsReviewed: string[];
+  /** [author, shared items] */
+  lockstepPeers: [string, number][];
+  /** ["reviewId|authorId|timeMs", signature, author created ms or -1] */
+  textCandidates: [string, string, number][];
+}
+
+// cjson encodes an empty Lua table as {}: read every list defensively.
+const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
+
+function readFacts(json: string): ReviewFacts {
+  const raw = JSON.parse(json) as Record<string, unknown>;
+  return {
+    authorCreatedMs: Number(raw['authorCreatedMs'] ?? -1),
+    sharedLinks: list<string>(raw['sharedLinks']),
+    sellersBoughtFrom: Number(raw['sellersBoughtFrom'] ?? 0),
+    ordersAtSeller: Number(raw['ordersAtSeller'] ?? 0),
+    seller: raw['seller'] as TargetRatings,
+    product: raw['product'] as TargetRatings | undefined,
+    sellersReviewed: Number(raw['sellersReviewed'] ?? 0),
+    sellersReviewedSample: list<string>(raw['sellersReviewedSample']),
+    itemsReviewed: list<string>(raw['itemsReviewed']),
+    lockstepPeers: list<[string, number]>(raw['lockstepPeers']),
+    textCandidates: list<[string, string, number]>(raw['textCandidates']),
+  };
+}
+
+/** The service's Redis state: one script call per batch. */
+@Injectable()
+export class ReviewStateStore implements OnModuleInit {
+  private readonly params: string;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+    @Inject(SERVICE_CONFIG) config: ReviewAnalysisConfig,
+  ) {
+    this.params = JSON.stringify({
+      burstHours: config.REVIEW_BURST_WINDOW_HOURS,
+      baselineDays: config.REVIEW_BURST_BASELINE_DAYS,
+      recentDays: config.REVIEW_SHIFT_RECENT_DAYS,
+      historyDays: config.REVIEW_SHIFT_HISTORY_DAYS,
+      hourTtlMs: (config.REVIEW_BURST_WINDOW_HOURS + 1) * HOUR_MS,
+      dayTtlMs:
+        (Math.max(config.REVIEW_BURST_BASELINE_DAYS, config.REVIEW_SHIFT_RECENT_DAYS + config.REVIEW_SHIFT_HISTORY_DAYS) + 1) *
+        DAY_MS,
+      linkTtlMs: config.REVIEW_LINK_TTL_DAYS * DAY_MS,
+      maxLinks: config.REVIEW_MAX_LINKS_PER_ACCOUNT,
+      hireWindowMs: config.REVIEW_HIRE_WINDOW_HOURS * HOUR_MS,
+      lockstepMinShared: config.REVIEW_LOCKSTEP_MIN_SHARED,
+      textWindowMs: config.REVIEW_TEXT_WINDOW_HOURS * HOUR_MS,
+      maxTextsPerWindow: 5000,
+      dedupeTtlMs: config.REVIEW_DEDUPE_TTL_DAYS * DAY_MS,
+    });
+  }
+
+  onModuleInit(): void {
+    defineScripts(this.redis, [{ name: REVIEW_STATE_SCRIPT, lua: REVIEW_STATE_LUA }]);
+  }
+
+  /** Applies a batch; returns, per item, the review facts (null for account and order events). */
+  async apply(items: StateItem[]): Promise<(ReviewFacts | null)[]> {
+    if (items.length === 0) return [];
+    const results = await runScript<string[]>(this.redis, REVIEW_STATE_SCRIPT, [], [
+      this.keys.prefix,
+      this.params,
+      JSON.stringify(items),
+    ]);
+    return results.map((json, i) => (items[i].kind === 'review' ? readFacts(json) : null));
+  }
+}

@@ -67,7 +67,7 @@ runCli(async () => {
     const sentAt = Date.now();
     while (Date.now() - Math.max(sentAt, ...collectors.map((c) => c.lastArrivalMs)) < waitMs) {
       process.stderr.write(`\rwaiting for alerts: ${alerts.collected} so far   `);
-      await sleep(250);
+      await sleep(1000);
     }
     process.stderr.write('\n');
     process.stdout.write(

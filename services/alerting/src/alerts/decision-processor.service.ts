@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { AlertDecision, TopicNames } from '@vigil/contracts';
 import { BatchConsumerFactory, BatchConsumerRunner, DecodedMessage } from '@vigil/kafka';
-import { TOPICS } from '@vigil/service-runtime';
+import { SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
+import { AlertingConfig, consumerGroup } from '../config';
 import { AlertFeed } from './alert-feed';
 import { AlertStore } from './alert-store';
 import { alertToDecisionSeconds, decisionsTotal } from './alerting.metrics';
@@ -17,12 +18,13 @@ export class DecisionProcessor implements OnApplicationBootstrap {
 
   constructor(
     consumers: BatchConsumerFactory,
+    @Inject(SERVICE_CONFIG) config: AlertingConfig,
     @Inject(TOPICS) topics: TopicNames,
     private readonly store: AlertStore,
     private readonly feed: AlertFeed,
   ) {
     this.runner = consumers.create<AlertDecision>({
-      groupId: 'alerting-decisions',
+      groupId: consumerGroup(config, 'decisions'),
       topics: [topics.decisions],
       deadLetterTopic: topics.deadLetter,
       fromBeginning: true,

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { FraudAlert, FraudSignal, TopicNames, validateMessage } from '@vigil/contracts';
 import { BatchConsumerFactory, BatchConsumerRunner, DecodedMessage, InboundMessage, MESSAGE_PUBLISHER, MessagePublisher, Decoded } from '@vigil/kafka';
-import { TOPICS } from '@vigil/service-runtime';
+import { SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
+import { AlertingConfig, consumerGroup } from '../config';
 import { WebhookDispatcher } from '../webhooks/webhook.dispatcher';
 import { AlertView, toFraudAlert } from './alert-document';
 import { AlertFeed } from './alert-feed';
@@ -30,6 +31,7 @@ export class SignalProcessor implements OnApplicationBootstrap {
 
   constructor(
     consumers: BatchConsumerFactory,
+    @Inject(SERVICE_CONFIG) config: AlertingConfig,
     @Inject(TOPICS) private readonly topics: TopicNames,
     @Inject(MESSAGE_PUBLISHER) private readonly publisher: MessagePublisher,
     private readonly store: AlertStore,
@@ -37,7 +39,7 @@ export class SignalProcessor implements OnApplicationBootstrap {
     private readonly webhooks: WebhookDispatcher,
   ) {
     this.runner = consumers.create<FraudSignal>({
-      groupId: 'alerting-signals',
+      groupId: consumerGroup(config, 'signals'),
       topics: [topics.signals],
       deadLetterTopic: topics.deadLetter,
       fromBeginning: true,

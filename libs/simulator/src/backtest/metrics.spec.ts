@@ -82,9 +82,11 @@ describe('backtest metrics', () => {
 
   it('renders a text table and a self-contained HTML report', () => {
     const text = backtestTextReport(result);
+    expect(text).toMatch(/^1 of 2 patterns caught$/m);
     expect(text).toMatch(/^A\s+-\s+4\s+4\s+2\s+1\s+1\s+66\.7%\s+50\.0%$/m);
     const html = backtestHtmlReport(result, { title: 'Backtest <test>', inputs: ['alerts.ndjson'] });
     expect(html).toContain('<svg');
+    expect(html).toContain('1 of 2 patterns caught');
     expect(html).toContain('Backtest &lt;test&gt;');
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
   });

@@ -22,8 +22,16 @@ function patternRow(p: PatternMetrics): string[] {
   return [p.pattern, String(p.fraudEntities), String(p.flagged), formatRatio(p.recall), p.rules.join(', ') || '-'];
 }
 
+/** "7 of 11 patterns caught": a pattern counts as caught when any of its fraud entities was flagged. */
+export function patternsCaughtLine(result: BacktestResult): string {
+  const caught = result.patterns.filter((p) => p.flagged > 0).length;
+  return `${caught} of ${result.patterns.length} patterns caught`;
+}
+
 export function backtestTextReport(result: BacktestResult): string {
   return [
+    patternsCaughtLine(result),
+    '',
     textTable(RULE_HEADER, [...result.rules.map(ruleRow), ruleRow(result.overall)]),
     '',
     textTable(PATTERN_HEADER, result.patterns.map(patternRow)),
@@ -75,6 +83,7 @@ ${htmlTable(RULE_HEADER, rules.map(ruleRow))}
 ${barChart('Precision per rule', rules.map((r) => ({ label: r.ruleId, value: r.precision })))}
 ${barChart('Recall per rule', rules.map((r) => ({ label: r.ruleId, value: r.recall })))}
 <h2>Per injected pattern</h2>
+<p>${escapeHtml(patternsCaughtLine(result))}.</p>
 ${htmlTable(PATTERN_HEADER, result.patterns.map(patternRow))}
 ${barChart('Recall per pattern', result.patterns.map((p) => ({ label: p.pattern, value: p.recall })))}
 </body></html>

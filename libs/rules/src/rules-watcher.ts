@@ -1,3 +1,4 @@
+import { Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { Logger } from '@nestjs/common';
 import { counter, gauge } from '@vigil/observability';
@@ -10,6 +11,11 @@ const reloads = counter({
   labelNames: ['outcome'],
 });
 const activeRules = gauge({ name: 'vigil_rules_active', help: 'Rules currently in force' });
+
+/** Changes when the file is rewritten in place (mtime, size) or replaced by a rename (inode). */
+function signatureOf(info: Stats): string {
+  return `${info.ino}:${info.mtimeMs}:${info.size}`;
+}
 
 /**
  * Holds the current rule set and reloads it when the file changes. Polling (mtime + size) is
@@ -24,6 +30,7 @@ export class RulesWatcher {
   private lastSignature = '';
   private timer: NodeJS.Timeout | null = null;
   private lastError: string | null = null;
+  private checking = false;
 
   constructor(
     private readonly path: string,
@@ -55,9 +62,19 @@ export class RulesWatcher {
   }
 
   private async checkForChange(): Promise<void> {
+    if (this.checking) return; // a slow disk must not stack up overlapping reloads
+    this.checking = true;
+    try {
+      await this.checkOnce();
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private async checkOnce(): Promise<void> {
     try {
       const info = await stat(this.path);
-      if (`${info.mtimeMs}:${info.size}` !== this.lastSignature) await this.reload();
+      if (signatureOf(info) !== this.lastSignature) await this.reload();
     } catch (error) {
       this.reject(`cannot read ${this.path}: ${(error as Error).message}`);
     }
@@ -67,7 +84,7 @@ export class RulesWatcher {
   async reload(): Promise<boolean> {
     try {
       const info = await stat(this.path);
-      this.lastSignature = `${info.mtimeMs}:${info.size}`;
+      this.lastSignature = signatureOf(info);
       const rules = parseRulesFile(await readFile(this.path, 'utf8'), this.options);
       this.current = rules;
       this.lastError = null;

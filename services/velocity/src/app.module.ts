@@ -1,13 +1,15 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceRuntimeModule } from '@vigil/service-runtime';
 import { VelocityConfig } from './config';
+import { ListsModule } from './lists/lists.module';
+import { ScoringModule } from './scoring/scoring.module';
 
 @Module({})
 export class AppModule {
   static register(config: VelocityConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceRuntimeModule.forRoot({ serviceName: 'velocity', config })],
+      imports: [ServiceRuntimeModule.forRoot({ serviceName: 'velocity', config }), ScoringModule, ListsModule],
     };
   }
 }

@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { Type } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { RuntimeConfig } from '@vigil/config';
 
 export class VelocityConfig extends RuntimeConfig {
@@ -8,4 +9,25 @@ export class VelocityConfig extends RuntimeConfig {
   @Min(0)
   @Max(65535)
   override PORT = 3001;
+
+  /** The rules file (YAML or JSON); edited in place, reloaded without a restart. */
+  @IsString()
+  RULES_FILE = join(__dirname, '..', 'rules', 'velocity-rules.yaml');
+
+  /** How often the rules file is checked for changes. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  RULES_POLL_INTERVAL_MS = 1000;
+
+  /** Events older than their entity's newest event minus this are late: metered, not counted. */
+  @Matches(/^\d+[smhd]$/, { message: 'ALLOWED_LATENESS must be a duration such as "10m"' })
+  ALLOWED_LATENESS = '10m';
+
+  /** Partitions one instance processes in parallel. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  PARTITIONS_CONSUMED_CONCURRENTLY = 3;
 }

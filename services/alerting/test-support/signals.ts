@@ -1,5 +1,7 @@
 import { FraudSignal, Severity, SubjectType } from '@vigil/contracts';
-import { uniqueId } from '@vigil/testing';
+import { randomUUID } from 'node:crypto';
+
+const uniqueId = (label: string) => `${label}-${randomUUID().slice(0, 8)}`;
 
 /** Builds a valid FraudSignal for tests (integration tests and the benchmark produce signals themselves). */
 export function testSignal(overrides: {

@@ -57,6 +57,19 @@ export function summarize(alert: Pick<AlertView, 'subject' | 'score' | 'severity
 
 /** The FraudAlert contract only (no read-model extras), as published and sent to webhooks. */
 export function toFraudAlert(view: AlertView): FraudAlert {
-  const { contributions: _c, decisions: _d, createdAt: _a, firstDecisionAt: _f, ...alert } = view;
+  const alert: FraudAlert = {
+    alertId: view.alertId,
+    schemaVersion: view.schemaVersion,
+    revision: view.revision,
+    subject: view.subject,
+    severity: view.severity,
+    score: view.score,
+    status: view.status,
+    signals: view.signals,
+    summary: view.summary,
+    firstSeenAt: view.firstSeenAt,
+    lastSeenAt: view.lastSeenAt,
+  };
+  if (view.correlationId) alert.correlationId = view.correlationId;
   return alert;
 }

@@ -65,14 +65,16 @@ export async function sendEvents(events: readonly unknown[], options: SendOption
   const progress: SendProgress = { sent: 0, total: events.length, accepted: 0, duplicates: 0, rejected: 0, retries: 0 };
   const rejections: RejectedEvent[] = [];
   const startedAt = Date.now();
+  // At a set rate, at least ~4 requests per second, so a low rate trickles instead of bursting.
+  const batchSize = options.rate === 'max' ? options.batchSize : Math.max(1, Math.min(options.batchSize, Math.ceil(options.rate / 4)));
 
-  for (let offset = 0; offset < events.length; offset += options.batchSize) {
+  for (let offset = 0; offset < events.length; offset += batchSize) {
     if (options.rate !== 'max') {
       const due = startedAt + (offset / options.rate) * 1000;
       const wait = due - Date.now();
       if (wait > 0) await sleep(wait);
     }
-    const batch = events.slice(offset, offset + options.batchSize);
+    const batch = events.slice(offset, offset + batchSize);
     const body = JSON.stringify({ events: batch });
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-api-key': options.apiKey };
     if (options.secret) headers['x-vigil-signature'] = `sha256=${createHmac('sha256', options.secret).update(body).digest('hex')}`;

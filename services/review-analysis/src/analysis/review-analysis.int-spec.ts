@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import IORedis from 'ioredis';
 import { FraudSignal, topicNames } from '@vigil/contracts';
 import { startTestApp, testConfig, testStack, TopicProbe, uniqueId, waitFor } from '@vigil/testing';
 import { AppModule } from '../app.module';
@@ -219,6 +220,24 @@ describe('review-analysis detectors on the real stack', () => {
       expect(JSON.stringify(dead.value)).toMatch(/data\.rating/);
     } finally {
       await deadLetters.stop();
+    }
+  });
+
+  it('puts a TTL on every Redis key it wrote', async () => {
+    const redis = new IORedis(testStack().redisUrl);
+    try {
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, batch] = await redis.scan(cursor, 'MATCH', `${config.REDIS_KEY_PREFIX}:*`, 'COUNT', 1000);
+        keys.push(...batch);
+        cursor = next;
+      } while (cursor !== '0');
+      expect(keys.length).toBeGreaterThan(100);
+      const ttls = await Promise.all(keys.map((k) => redis.pttl(k)));
+      expect(keys.filter((_, i) => ttls[i] < 0)).toEqual([]);
+    } finally {
+      redis.disconnect();
     }
   });
 });

@@ -37,31 +37,57 @@ local function addLinks(tenant, account, t, links)
   redis.call('PEXPIRE', k, p.linkTtlMs)
 end
 
-local function hist(tenant, etype, id, unit, from, to)
-  local h = {0, 0, 0, 0, 0}
-  for b = from, to do
-    local v = redis.call('HMGET', key(tenant, etype, id, unit .. ':' .. b), '1', '2', '3', '4', '5')
-    for r = 1, 5 do
-      if v[r] then h[r] = h[r] + tonumber(v[r]) end
-    end
-  end
-  return h
-end
-
+-- Rating counts of one target live in one hash (fields "d<day>:<rating>" and "h<hour>:<rating>"),
+-- so the detectors' four histograms come from a single HMGET instead of one call per bucket.
 local function ratings(tenant, etype, id, t, rating)
   local hour = math.floor(t / HOUR)
   local day = math.floor(t / DAY)
-  local hk = key(tenant, etype, id, 'rh:' .. hour)
-  redis.call('HINCRBY', hk, rating, 1)
-  redis.call('PEXPIRE', hk, p.hourTtlMs)
-  local dk = key(tenant, etype, id, 'rd:' .. day)
-  redis.call('HINCRBY', dk, rating, 1)
-  redis.call('PEXPIRE', dk, p.dayTtlMs)
+  local k = key(tenant, etype, id, 'ratings')
+  redis.call('HINCRBY', k, 'h' .. hour .. ':' .. rating, 1)
+  redis.call('HINCRBY', k, 'd' .. day .. ':' .. rating, 1)
+  redis.call('PEXPIRE', k, p.dayTtlMs)
+  local firstDay = day - math.max(p.baselineDays, p.recentDays + p.historyDays - 1)
+  local firstHour = hour - p.burstHours + 1
+  -- bounded: when stale buckets accumulate, drop every field outside the retained range
+  if redis.call('HLEN', k) > 5 * (day - firstDay + p.burstHours + 2) * 2 then
+    for _, f in ipairs(redis.call('HKEYS', k)) do
+      local unit, n = string.match(f, '^(%a)(%-?%d+):')
+      n = tonumber(n)
+      if (unit == 'd' and n < firstDay) or (unit == 'h' and n < firstHour - 1) then redis.call('HDEL', k, f) end
+    end
+  end
+  local fields = {}
+  for b = firstDay, day do
+    for r = 1, 5 do fields[#fields + 1] = 'd' .. b .. ':' .. r end
+  end
+  local dayFields = #fields
+  for b = firstHour, hour do
+    for r = 1, 5 do fields[#fields + 1] = 'h' .. b .. ':' .. r end
+  end
+  local values = redis.call('HMGET', k, unpack(fields))
+  local function sum(fromDay, toDay)
+    local h = {0, 0, 0, 0, 0}
+    for b = math.max(fromDay, firstDay), toDay do
+      for r = 1, 5 do
+        local v = values[(b - firstDay) * 5 + r]
+        if v then h[r] = h[r] + tonumber(v) end
+      end
+    end
+    return h
+  end
+  local window = {0, 0, 0, 0, 0}
+  for i = dayFields + 1, #fields do
+    local v = values[i]
+    if v then
+      local r = (i - dayFields - 1) % 5 + 1
+      window[r] = window[r] + tonumber(v)
+    end
+  end
   return {
-    window = hist(tenant, etype, id, 'rh', hour - p.burstHours + 1, hour),
-    baseline = hist(tenant, etype, id, 'rd', day - p.baselineDays, day - 1),
-    recent = hist(tenant, etype, id, 'rd', day - p.recentDays + 1, day),
-    history = hist(tenant, etype, id, 'rd', day - p.recentDays - p.historyDays + 1, day - p.recentDays)
+    window = window,
+    baseline = sum(day - p.baselineDays, day - 1),
+    recent = sum(day - p.recentDays + 1, day),
+    history = sum(day - p.recentDays - p.historyDays + 1, day - p.recentDays)
   }
 end
 

@@ -92,7 +92,6 @@ export class ReviewStateStore implements OnModuleInit {
       baselineDays: config.REVIEW_BURST_BASELINE_DAYS,
       recentDays: config.REVIEW_SHIFT_RECENT_DAYS,
       historyDays: config.REVIEW_SHIFT_HISTORY_DAYS,
-      hourTtlMs: (config.REVIEW_BURST_WINDOW_HOURS + 1) * HOUR_MS,
       dayTtlMs:
         (Math.max(config.REVIEW_BURST_BASELINE_DAYS, config.REVIEW_SHIFT_RECENT_DAYS + config.REVIEW_SHIFT_HISTORY_DAYS) + 1) *
         DAY_MS,

@@ -2,3 +2,4 @@ export * from './tokens';
 export * from './service-runtime.module';
 export * from './bootstrap';
 export * from './health.controller';
+export * from './consumer-group';

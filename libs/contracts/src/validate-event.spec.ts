@@ -47,3 +47,11 @@ describe('validateEvent', () => {
     expect(validateEvent(raw).ok).toBe(false);
   });
 });
+
+describe('validateEvent on hostile shapes', () => {
+  it('rejects objects with an own "constructor" key instead of throwing', () => {
+    const raw = JSON.parse('{"id":{"constructor":{}},"type":"account.created","version":1,"data":{}}');
+    const result = validateEvent(raw);
+    expect(result.ok).toBe(false);
+  });
+});

@@ -49,6 +49,16 @@ export function validateEvent(raw: unknown): EventValidation {
   if (!isPlainObject(raw)) {
     return { ok: false, errors: [{ field: '', constraint: 'isObject', reason: 'an event must be a JSON object' }] };
   }
+  try {
+    return validateObject(raw);
+  } catch (error) {
+    // class-transformer throws on some hostile shapes (e.g. an object with an own "constructor"
+    // key); such input is invalid, never a crash of the caller.
+    return { ok: false, errors: [{ field: '', constraint: 'isReadable', reason: `the event could not be read: ${(error as Error).message}` }] };
+  }
+}
+
+function validateObject(raw: Record<string, unknown>): EventValidation {
   const envelope = plainToInstance(EventEnvelope, raw);
   const errors = flattenValidationErrors(validateSync(envelope, VALIDATOR_OPTIONS));
 

@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { EVENT_TYPE_NAMES, EVENT_TYPES, exampleEvent, topicNames } from '@vigil/contracts';
 import { createKafka } from '@vigil/kafka';
-import { appUrl, startTestApp, testConfig, testStack, TopicProbe, uniqueId } from '@vigil/testing';
+import { appUrl, startTestApp, testConfig, testStack, TopicProbe, uniqueId, waitFor } from '@vigil/testing';
 import { AppModule } from './app.module';
 import { signBody } from './auth/api-keys';
 import { IngestionConfig } from './config';
@@ -193,6 +193,8 @@ describe('ingestion service on the real stack', () => {
 
   describe('Kafka intake', () => {
     it('routes valid intake events to their family topic and invalid ones to the dead-letter topic with the field errors', async () => {
+      // The intake consumer starts in the background (the HTTP door must not wait for Kafka).
+      await waitFor('intake consumer in its group (/health 200)', async () => (await fetch(`${url}/health`)).status === 200, 45_000);
       const topics = topicNames(config.VIGIL_TOPIC_PREFIX);
       const good = event('order.shipped');
       const bad = event('order.shipped', { occurredAt: 'soon' });
@@ -207,6 +209,6 @@ describe('ingestion service on the real stack', () => {
       const reasons = dead.map((m) => m.value as unknown as { reason: string; details?: { errors: { field: string }[] } });
       expect(reasons.find((r) => r.reason === 'invalid event')?.details?.errors).toContainEqual(expect.objectContaining({ field: 'occurredAt' }));
       expect(reasons.some((r) => r.reason.startsWith('intake message is not JSON'))).toBe(true);
-    });
+    }, 70_000);
   });
 });

@@ -1,7 +1,8 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { TopicNames } from '@vigil/contracts';
 import { BatchConsumerFactory, BatchConsumerRunner, Decoded, InboundMessage } from '@vigil/kafka';
-import { TOPICS } from '@vigil/service-runtime';
+import { SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
+import { IngestionConfig } from '../config';
 import { IngestEventsService, ValidEvent } from '../ingest/ingest-events.service';
 
 /** Decodes one intake message: JSON, then the use case's validation (the contracts' validateEvent). */
@@ -23,18 +24,22 @@ export function decodeIntakeMessage(ingest: IngestEventsService, message: Inboun
  * invalid ones are dead-lettered with their field errors by the runner.
  */
 @Injectable()
-export class IntakeConsumer implements OnApplicationBootstrap {
+export class IntakeConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(IntakeConsumer.name);
+  private stopped = false;
   private runner: BatchConsumerRunner<ValidEvent> | null = null;
 
   constructor(
     private readonly consumers: BatchConsumerFactory,
     private readonly ingest: IngestEventsService,
     @Inject(TOPICS) private readonly topics: TopicNames,
+    @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     this.runner = this.consumers.create<ValidEvent>({
-      groupId: 'vigil-ingestion-intake',
+      // One group per environment (topic prefix): environments sharing a broker must not share members.
+      groupId: this.config.VIGIL_TOPIC_PREFIX ? `${this.config.VIGIL_TOPIC_PREFIX}.vigil-ingestion-intake` : 'vigil-ingestion-intake',
       topics: [this.topics.intake],
       deadLetterTopic: this.topics.deadLetter,
       fromBeginning: true,
@@ -44,6 +49,24 @@ export class IntakeConsumer implements OnApplicationBootstrap {
         await this.ingest.publish(messages.map((m) => m.value), 'kafka');
       },
     });
-    await this.runner.start();
+    // Started in the background and retried: the HTTP door must come up (and answer 503)
+    // even while the broker is unreachable; /health shows the consumer stopped meanwhile.
+    void this.startUntilRunning(this.runner);
+  }
+
+  private async startUntilRunning(runner: BatchConsumerRunner<ValidEvent>): Promise<void> {
+    for (let delayMs = 500; !this.stopped; delayMs = Math.min(delayMs * 2, 10_000)) {
+      try {
+        await runner.start();
+        return;
+      } catch (error) {
+        this.logger.warn(`intake consumer could not start (retrying in ${delayMs} ms): ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+      }
+    }
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopped = true;
   }
 }

@@ -1,7 +1,8 @@
 /*
  * Lua scripts of the alert read model. Every script touches the keys of one subject (one hash
- * tag, one Redis Cluster slot); keys are built from ARGV[1], the subject's key base
- * "prefix:{tenant:type:id}:alerting:", which is safe because they share that slot.
+ * tag, one Redis Cluster slot). KEYS[1] is one of them (routes the call on a cluster); the
+ * others are built from ARGV[1], the subject's key base "prefix:{tenant:type:id}:alerting:",
+ * which is safe because they share that slot.
  */
 
 /**

@@ -72,7 +72,7 @@ export class AlertStore implements OnModuleInit {
   /** Applies signals in order, one pipeline (one round trip) for the whole batch. */
   async applySignals(signals: FraudSignal[], nowMs = Date.now()): Promise<SignalOutcome[]> {
     if (signals.length === 0) return [];
-    const pipeline = this.redis.pipeline();
+    const calls: { key: string; args: (string | number)[] }[] = [];
     for (const s of signals) {
       const args = [
         this.subjectBase(s.subject),
@@ -90,10 +90,9 @@ export class AlertStore implements OnModuleInit {
         new Date(eventTimeMs({ occurredAt: s.occurredAt })).toISOString(),
         nowMs,
       ];
-      (pipeline as unknown as Record<string, (...a: (string | number)[]) => unknown>)['alertingApplySignal'](0, ...args);
+      calls.push({ key: `${args[0]}open`, args });
     }
-    redisRoundTrips.inc({ operation: 'alertingApplySignal' });
-    const replies = await execPipeline<ScriptReply>(pipeline);
+    const replies = await this.runPerSubject<ScriptReply>('alertingApplySignal', calls);
     const outcomes = replies.map(([action, , flat, signalsJson]): SignalOutcome =>
       action === 'snoozed'
         ? { action: 'snoozed' }
@@ -112,27 +111,18 @@ export class AlertStore implements OnModuleInit {
   async applyDecisions(decisions: AlertDecision[]): Promise<DecisionOutcome[]> {
     if (decisions.length === 0) return [];
     const bases = await this.locate(decisions.map((d) => d.alertId));
-    const pipeline = this.redis.pipeline();
+    const calls: { key: string; args: (string | number)[] }[] = [];
     const pending: number[] = [];
     decisions.forEach((d, i) => {
       const base = bases[i];
       if (!base) return;
       pending.push(i);
-      (pipeline as unknown as Record<string, (...a: (string | number)[]) => unknown>)['alertingApplyDecision'](
-        0,
-        base,
-        d.alertId,
-        d.decisionId,
-        d.decision,
-        Date.parse(d.decidedAt),
-        JSON.stringify(d),
-        this.config.ALERTING_RETENTION_MS,
-      );
+      const args = [base, d.alertId, d.decisionId, d.decision, Date.parse(d.decidedAt), JSON.stringify(d), this.config.ALERTING_RETENTION_MS];
+      calls.push({ key: `${base}alert:${d.alertId}`, args });
     });
     const outcomes: DecisionOutcome[] = decisions.map(() => ({ outcome: 'missing' }));
     if (pending.length === 0) return outcomes;
-    redisRoundTrips.inc({ operation: 'alertingApplyDecision' });
-    const replies = await execPipeline<DecisionReply>(pipeline);
+    const replies = await this.runPerSubject<DecisionReply>('alertingApplyDecision', calls);
     const statsPipeline = this.redis.pipeline();
     let statsChanged = false;
     replies.forEach(([outcome, previous, createdMs, first, flat], j) => {
@@ -229,6 +219,23 @@ export class AlertStore implements OnModuleInit {
   async unsnooze(ruleId: string, subject?: FraudSignal['subject']): Promise<boolean> {
     const key = subject ? `${this.subjectBase(subject)}snooze:${ruleId}` : this.ruleSnoozeKey(ruleId);
     return (await this.redis.del(key)) > 0;
+  }
+
+  /**
+   * Runs one script per subject. Standalone: one pipeline, one round trip for the batch.
+   * Cluster: a pipeline may not span slots, so the calls go out concurrently (ioredis routes each
+   * by its KEYS[1], a key of the subject's hash tag) and the round trips overlap.
+   */
+  private async runPerSubject<T>(script: string, calls: { key: string; args: (string | number)[] }[]): Promise<T[]> {
+    redisRoundTrips.inc({ operation: script });
+    if (this.config.REDIS_CLUSTER) {
+      const command = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<T>>)[script];
+      return Promise.all(calls.map((c) => command.call(this.redis, 1, c.key, ...c.args)));
+    }
+    const pipeline = this.redis.pipeline();
+    const queue = pipeline as unknown as Record<string, (...a: (string | number)[]) => unknown>;
+    for (const c of calls) queue[script](1, c.key, ...c.args);
+    return execPipeline<T>(pipeline);
   }
 
   private async index(touched: Map<string, string>, nowMs: number): Promise<void> {

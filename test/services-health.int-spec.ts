@@ -7,7 +7,7 @@ import { AppModule as ReviewAnalysisModule } from '../services/review-analysis/s
 import { ReviewAnalysisConfig } from '../services/review-analysis/src/config';
 import { AppModule as VelocityModule } from '../services/velocity/src/app.module';
 import { VelocityConfig } from '../services/velocity/src/config';
-import { appUrl, startTestApp, testConfig } from '@vigil/testing';
+import { appUrl, startTestApp, testConfig, waitFor } from '@vigil/testing';
 
 const services = [
   { name: 'ingestion', start: () => { const c = testConfig(IngestionConfig); return startTestApp(IngestionModule.register(c), c); } },
@@ -23,13 +23,20 @@ describe.each(services)('$name service on the real stack', ({ name, start }) => 
   });
   afterAll(() => app?.close());
 
-  it('reports Kafka and Redis up on /health', async () => {
-    const response = await fetch(`${appUrl(app)}/health`);
+  it('becomes ready on /health with Kafka and Redis up', async () => {
+    // Readiness waits for the service's consumers to join their groups.
+    const response = await waitFor('/health to answer 200', async () => {
+      const r = await fetch(`${appUrl(app)}/health`);
+      return r.status === 200 ? r : undefined;
+    });
     const body = (await response.json()) as { status: string; info: Record<string, { status: string }> };
-    expect(response.status).toBe(200);
     expect(body.status).toBe('ok');
     expect(body.info['kafka'].status).toBe('up');
     expect(body.info['redis'].status).toBe('up');
+  });
+
+  it('answers liveness at once', async () => {
+    expect((await fetch(`${appUrl(app)}/health/live`)).status).toBe(200);
   });
 
   it('serves Prometheus metrics on /metrics', async () => {

@@ -77,6 +77,8 @@ describe('injected patterns', () => {
     const reviews = ofType('review.posted').filter((e) => e.data.sellerId === seller && fraudIds('review-padding', 'account').has(e.data.authorId));
     expect(reviews.length).toBeGreaterThanOrEqual(6);
     expect(reviews.every((r) => r.data.rating === 5 && r.data.deviceId === sellerSignup.data.deviceId && r.data.ip === sellerSignup.data.signupIp)).toBe(true);
+    expect(fraudIds('review-padding', 'device')).toEqual(new Set([sellerSignup.data.deviceId]));
+    expect(fraudIds('review-padding', 'card').size).toBe(1);
   });
 
   it('reviewers-for-hire: each reviewer rates many distinct sellers within 20 minutes', () => {

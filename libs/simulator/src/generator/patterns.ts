@@ -178,6 +178,9 @@ const reviewPadding: FraudPattern = {
   inject(world, atMs) {
     const seller = world.createAccount('seller', atMs - 120 * MINUTE);
     label(world, this.name, seller);
+    // The reviewers use the seller's own device and card: those are part of the scheme.
+    world.labels.fraud('device', seller.deviceId, this.name);
+    world.labels.fraud('card', seller.card.fingerprint, this.name);
     const listing = world.createListing(seller, atMs - 100 * MINUTE, world.random.pick(SMALL_ITEMS), 1, 'Handmade, limited edition.');
     for (let i = 0; i < 8; i++) {
       const at = atMs + i * 3 * MINUTE;

@@ -15,6 +15,8 @@ if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]
   npm install --no-audit --no-fund
 fi
 command -v java >/dev/null || { echo "Java 17+ is required to run the Kafka broker" >&2; exit 1; }
+# The dashboard's browser test drives Debian's Chromium (installed here when missing).
+bash deploy/local/ensure-chromium.sh
 
 echo "== starting the test stack (Kafka + Redis)"
 started=$(date +%s)

@@ -14,7 +14,7 @@
  *   :dd:<eventId>            dedupe marker, SET NX PX ttl (exactly-once effect)
  *   :facts                   hash of facts (+ "_wm", the newest event time seen = watermark)
  *   :cnt:<counter>:<w>       hash bucketIndex -> count/sum for window w
- *   :hll:<counter>:<w>:<b>   HyperLogLog of one bucket for distinct counts
+ *   :hll:<counter>:<w>:<b>   HyperLogLog of the window ending in bucket b (distinct counts)
  *   :set:<name>              bounded hash member -> first-seen time (first-seen devices, IPs, ...)
  *   :bl:<counter>            baseline: p (period), x (value in period), m (mean), v (variance), n
  *   :list                    allow/deny list entry (written by the lists API), read only here
@@ -81,9 +81,14 @@ for i, e in ipairs(p.events) do
         local bs = bucketSize(w)
         local b = math.floor(e.t / bs)
         if u.k == 'distinct' then
-          local k = base .. ':hll:' .. u.c .. ':' .. w .. ':' .. b
-          redis.call('PFADD', k, u.v)
-          redis.call('PEXPIRE', k, ttl)
+          -- key j holds the union of the window ending in bucket j, so the member goes into the
+          -- N windows that contain its bucket and a read is one cached single-key PFCOUNT
+          -- (a multi-key PFCOUNT would merge N sketches on every read and is never cached)
+          for j = b, b + N - 1 do
+            local k = base .. ':hll:' .. u.c .. ':' .. w .. ':' .. j
+            redis.call('PFADD', k, u.v)
+            redis.call('PEXPIRE', k, ttl)
+          end
         else
           local k = base .. ':cnt:' .. u.c .. ':' .. w
           redis.call('HINCRBYFLOAT', k, b, u.v)
@@ -118,9 +123,7 @@ for i, e in ipairs(p.events) do
         local bs = bucketSize(w)
         local b = math.floor(e.t / bs)
         if u.k == 'distinct' then
-          local ks = {}
-          for j = b - N + 1, b do ks[#ks + 1] = base .. ':hll:' .. u.c .. ':' .. w .. ':' .. j end
-          r.c[u.c .. ':' .. w] = redis.call('PFCOUNT', unpack(ks))
+          r.c[u.c .. ':' .. w] = redis.call('PFCOUNT', base .. ':hll:' .. u.c .. ':' .. w .. ':' .. b)
         else
           local fields = {}
           for j = b - N + 1, b do fields[#fields + 1] = j end
@@ -138,7 +141,11 @@ for i, e in ipairs(p.events) do
     end
     for _, f in ipairs(e.f) do
       if f.o == 'add' then
-        local entry = r.a[f.f] or { new = false }
+        local entry = r.a[f.f]
+        if entry == nil then
+          -- a duplicate: the member was new for this event if its first-seen time is this event's
+          entry = { new = redis.call('HGET', base .. ':set:' .. f.f, f.v) == tostring(e.t) }
+        end
         entry.size = redis.call('HLEN', base .. ':set:' .. f.f)
         r.a[f.f] = entry
       end

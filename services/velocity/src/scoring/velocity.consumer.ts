@@ -47,6 +47,8 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
   private readonly latenessMs: number;
   private runner: BatchConsumerRunner<VigilEvent> | null = null;
   private stopped = false;
+  /** topic:partition pairs this instance has processed (bounded by the partition count). */
+  private readonly partitionsSeen = new Set<string>();
 
   constructor(
     private readonly consumers: BatchConsumerFactory,
@@ -78,7 +80,10 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
       fromBeginning: true,
       partitionsConsumedConcurrently: this.config.PARTITIONS_CONSUMED_CONCURRENTLY,
       decode: decodeEvent,
-      handle: (messages) => this.handle(messages),
+      handle: (messages, context) => {
+        this.partitionsSeen.add(`${context.topic}:${context.partition}`);
+        return this.handle(messages);
+      },
     });
     void this.startUntilRunning(this.runner);
   }
@@ -93,6 +98,11 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
         await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
       }
     }
+  }
+
+  /** How many partitions this instance has processed batches of (for operations and tests). */
+  handledPartitions(): number {
+    return this.partitionsSeen.size;
   }
 
   beforeApplicationShutdown(): void {

@@ -1,0 +1,292 @@
+/**
+ * Full-pipeline benchmark (issue 8): the four services as separate processes, driven at increasing
+ * rates through the ingestion HTTP API; throughput, end-to-end alert latency, CPU/RSS, Redis round
+ * trips per event, sustained rate, and the bare-Kafka ceiling. Writes reports/pipeline.{md,svg}.
+ * Run: npm run bench   (or bash test/bench/run-pipeline-bench.sh)
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { topicNames } from '@vigil/contracts';
+import { MarkerAlertCollector } from './support/alert-collector';
+import { measureCeiling } from './support/ceiling';
+import { summariseCpuProfile } from './support/cpu-profile';
+import { totalLag } from './support/lag';
+import { driveStep } from './support/load';
+import { scrapeCounters, ServiceCounters } from './support/metrics';
+import { ProcessSampler } from './support/proc-stats';
+import { percentile, renderMarkdown, renderSvg, StepResult, Target } from './support/report';
+import { killServicesNow, launchServices, RunningService, SERVICE_NAMES, stopServices } from './support/services';
+import { markerBuyer, TrafficSource } from './support/traffic';
+
+const ROOT = join(__dirname, '..', '..');
+const REPORTS = join(__dirname, 'reports');
+const RATES = (process.env.BENCH_RATES ?? '1000,2500,5000,10000,15000').split(',').map(Number);
+const STEP_MS = Number(process.env.BENCH_STEP_SECONDS ?? 10) * 1000;
+/** A step "kept up" when all consumer lag is gone within this long after its last request. */
+const KEEP_UP_MS = 5000;
+/** How long to wait for a step to drain before moving on regardless. */
+const DRAIN_LIMIT_MS = Number(process.env.BENCH_DRAIN_LIMIT_SECONDS ?? 20) * 1000;
+const ALERT_GRACE_MS = 3000;
+const PROFILE = process.env.BENCH_PROFILE !== '0';
+const TENANT = 'tenant-bench';
+const API_KEY = 'bench-key';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run test/bench/run-pipeline-bench.sh (it starts the test stack)`);
+  return value;
+}
+
+function machine(): Record<string, string> {
+  const sh = (cmd: string) => {
+    try {
+      return execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return 'unknown';
+    }
+  };
+  const model = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  const kafkaJar = sh(`ls ${ROOT}/deploy/local 2>/dev/null; find / -maxdepth 6 -name 'kafka_*.jar' 2>/dev/null | grep -v -- '-sources' | head -1`);
+  return {
+    nproc: sh('nproc'),
+    memory: `${(totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    cpu: model,
+    node: process.version,
+    kafka: /kafka_[\d.]+-([\d.]+)\.jar/.exec(kafkaJar)?.[1] ?? 'see deploy/local/kafka.sh',
+    'load average at start': sh('cut -d" " -f1-3 /proc/loadavg'),
+  };
+}
+
+async function counters(services: readonly RunningService[]): Promise<Record<string, ServiceCounters>> {
+  const entries = await Promise.all(services.map(async (s) => [s.name, await scrapeCounters(s.url)] as const));
+  return Object.fromEntries(entries);
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const brokers = required('VIGIL_TEST_KAFKA_BROKERS');
+  const redisUrl = required('VIGIL_TEST_REDIS_URL');
+  const runId = `b${Date.now().toString(36)}`;
+  const prefix = `bench-${runId}`;
+  const topics = topicNames(prefix);
+  const profileDir = mkdtempSync(join(tmpdir(), 'vigil-bench-prof-'));
+  const profileDirs: Record<string, string> = {};
+  for (const name of SERVICE_NAMES) {
+    profileDirs[name] = join(profileDir, name);
+    mkdirSync(profileDirs[name]);
+  }
+
+  const kafka = new Kafka({ clientId: `vigil-bench-${runId}`, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  let services: RunningService[] = [];
+  let collector: MarkerAlertCollector | undefined;
+  const onExit = () => killServicesNow(services);
+  process.on('exit', onExit);
+  const onSignal = () => {
+    killServicesNow(services);
+    process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    console.log(`== traffic: simulating ordinary marketplace traffic`);
+    const traffic = new TrafficSource(TENANT, runId);
+    console.log(`   ${traffic.size} distinct simulated events, reused with new ids`);
+
+    console.log(`== launching the four services (prefix ${prefix})`);
+    services = await launchServices({
+      root: ROOT,
+      healthTimeoutMs: 90_000,
+      env: {
+        SWC_NODE_PROJECT: join(ROOT, 'tsconfig.base.json'),
+        KAFKA_BROKERS: brokers,
+        REDIS_URL: redisUrl,
+        VIGIL_TOPIC_PREFIX: prefix,
+        REDIS_KEY_PREFIX: prefix,
+        LOG_LEVEL: 'warn',
+        INGESTION_API_KEYS: `${TENANT}:${API_KEY}`,
+        // The default per-key limit (6000/min) protects production from one noisy client; the
+        // benchmark is that client on purpose.
+        INGESTION_RATE_LIMIT: '100000000',
+        REVIEW_CONSUMER_GROUP: `${prefix}.review-analysis`,
+        ALERTING_DASHBOARD_TOKEN: 'bench-token',
+      },
+      nodeArgs: PROFILE
+        ? Object.fromEntries(SERVICE_NAMES.map((n) => [n, ['--cpu-prof', `--cpu-prof-dir=${profileDirs[n]}`]]))
+        : undefined,
+    });
+    for (const s of services) console.log(`   ${s.name} pid ${s.pid} ${s.url}`);
+
+    await admin.connect();
+    const ourTopics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
+    const groups = [`${prefix}.vigil-ingestion-intake`, `${prefix}.vigil-velocity`, `${prefix}.review-analysis`, `${prefix}.vigil-alerting-signals`];
+    const markerSubjectPrefix = markerBuyer('');
+    collector = await MarkerAlertCollector.start(kafka, topics.alerts, `${prefix}.bench-alerts`, (id) =>
+      id.startsWith(markerSubjectPrefix) ? id.slice(markerSubjectPrefix.length) : undefined,
+    );
+
+    // A warm-up so JIT, connections and group assignments are settled before the first measured step.
+    console.log('== warm-up: 3 s at 500 ev/s');
+    await driveStep(services[0].url, API_KEY, traffic, 'warm', { rate: 500, durationMs: 3000, batchSize: 100, connections: 2, markerEvery: 100 });
+    await sleep(3000);
+
+    const steps: StepResult[] = [];
+    const stepProfiles: Record<number, Record<string, number>> = {};
+    for (const rate of RATES) {
+      const before = await counters(services);
+      const sampler = new ProcessSampler(services.map((s) => s.pid));
+      sampler.start();
+      const stepId = `s${rate}`;
+      const load = await driveStep(services[0].url, API_KEY, traffic, stepId, {
+        rate,
+        durationMs: STEP_MS,
+        batchSize: rate >= 5000 ? 250 : 100,
+        connections: 4,
+        markerEvery: 100,
+      });
+      const loadEnd = Date.now();
+      // Drain: lag 0 on every group and the consumed counters no longer moving.
+      let drainMs: number | undefined;
+      let previousConsumed = -1;
+      let remainingLag = 0;
+      while (Date.now() - loadEnd < DRAIN_LIMIT_MS) {
+        const lag = await totalLag(admin, groups, ourTopics);
+        remainingLag = lag;
+        const now = await counters(services);
+        const consumed = Object.values(now).reduce((sum, c) => sum + c.consumed, 0);
+        if (lag === 0 && consumed === previousConsumed) {
+          drainMs = Date.now() - loadEnd;
+          break;
+        }
+        previousConsumed = consumed;
+        await sleep(250);
+      }
+      const processedEnd = Date.now();
+      const after = await counters(services);
+      const usage = sampler.stop();
+      // Markers may still be in flight through alerting after the drain check.
+      const markerDeadline = Date.now() + ALERT_GRACE_MS;
+      while (Date.now() < markerDeadline && [...load.markersSent.keys()].some((m) => !collector!.firstAlertAt.has(m))) await sleep(100);
+
+      const latencies = [...load.markersSent.entries()]
+        .map(([m, sentAt]) => (collector!.firstAlertAt.has(m) ? collector!.firstAlertAt.get(m)! - sentAt : undefined))
+        .filter((v): v is number => v !== undefined)
+        .sort((a, b) => a - b);
+      // HTTP events go straight to the family topics; once no group has lag, every detector has
+      // consumed every accepted event, so accepted/(step + drain time) is the pipeline rate. When
+      // the drain limit passed first, what is still lagging is not counted as processed.
+      const velocityConsumed = Math.max(0, load.accepted - remainingLag);
+      const roundTrips = Object.keys(after).reduce((sum, n) => sum + after[n].redisRoundTrips - before[n].redisRoundTrips, 0);
+      const usageByName = Object.fromEntries(services.map((s) => [s.name, usage.get(s.pid)!]));
+      stepProfiles[rate] = Object.fromEntries(services.map((s) => [s.name, usage.get(s.pid)!.cpuPercentAvg]));
+      const step: StepResult = {
+        rate,
+        offeredPerSec: (load.offered / load.elapsedMs) * 1000,
+        acceptedPerSec: (load.accepted / load.elapsedMs) * 1000,
+        failedRequests: load.failedRequests,
+        firstError: load.firstError,
+        processed: velocityConsumed,
+        processedPerSec: (velocityConsumed / (processedEnd - loadEnd + load.elapsedMs)) * 1000,
+        drainMs,
+        sustained: drainMs !== undefined && drainMs <= KEEP_UP_MS && load.failedRequests === 0 && load.offered >= 0.9 * rate * (STEP_MS / 1000),
+        markers: load.markersSent.size,
+        markersAlerted: latencies.length,
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
+        p99: percentile(latencies, 99),
+        redisRoundTripsPerEvent: load.accepted ? roundTrips / load.accepted : 0,
+        usage: usageByName,
+      };
+      steps.push(step);
+      console.log(
+        `step ${rate}/s: offered ${step.offeredPerSec.toFixed(0)}/s accepted ${step.acceptedPerSec.toFixed(0)}/s processed ${step.processedPerSec.toFixed(0)}/s ` +
+          `drain ${drainMs === undefined ? 'NOT drained' : `${drainMs} ms`} kept-up ${step.sustained} markers ${step.markersAlerted}/${step.markers} ` +
+          `p50/p95/p99 ${step.p50}/${step.p95}/${step.p99} ms redis rt/ev ${step.redisRoundTripsPerEvent.toFixed(3)} failed ${load.failedRequests}` +
+          (load.firstError ? ` (${load.firstError})` : ''),
+      );
+      for (const s of services) {
+        const u = usage.get(s.pid)!;
+        console.log(`   ${s.name.padEnd(16)} cpu avg ${u.cpuPercentAvg.toFixed(0)}% max ${u.cpuPercentMax.toFixed(0)}%  rss max ${u.rssMbMax.toFixed(0)} MB`);
+      }
+      if (drainMs === undefined) {
+        console.log('   the pipeline did not drain: higher steps would only queue more, stopping here');
+        break;
+      }
+    }
+
+    console.log('== reference ceiling: bare kafkajs produce + consume of the same messages');
+    const ceilingCount = Number(process.env.BENCH_CEILING_MESSAGES ?? 100_000);
+    const payloads = Array.from({ length: ceilingCount }, () => JSON.stringify(traffic.next()));
+    const ceiling = await measureCeiling(kafka, `${prefix}.bench.ceiling`, payloads, 6);
+    console.log(`   ${ceiling.messages} messages in ${ceiling.elapsedMs} ms = ${ceiling.messagesPerSecond.toFixed(0)} msg/s`);
+
+    collector.stop().catch(() => undefined);
+    await admin.disconnect();
+    await stopServices(services);
+
+    const sustained = steps.filter((s) => s.sustained);
+    const sustainedRate = sustained.length ? Math.max(...sustained.map((s) => s.processedPerSec)) : 0;
+    const ratio = sustainedRate / ceiling.messagesPerSecond;
+    const at5k = steps.find((s) => s.rate === 5000);
+    const maxRss = Math.max(...steps.flatMap((s) => Object.values(s.usage).map((u) => u.rssMbMax)));
+    const targets: Target[] = [
+      { name: '>= 10,000 ev/s sustained', met: sustainedRate >= 10_000, measured: `${Math.round(sustainedRate)} ev/s` },
+      { name: 'p99 <= 35 ms at 5,000 ev/s', met: !!at5k?.p99 && at5k.p99 <= 35, measured: at5k?.p99 === undefined ? 'no data' : `${at5k.p99} ms` },
+      { name: 'pipeline >= 0.5 x ceiling', met: ratio >= 0.5, measured: `${ratio.toFixed(2)} x (${Math.round(ceiling.messagesPerSecond)} msg/s ceiling)` },
+      { name: 'each service < 256 MB RSS', met: maxRss < 256, measured: `max ${Math.round(maxRss)} MB` },
+    ];
+    for (const t of targets) console.log(`target ${t.name}: ${t.measured} -> ${t.met ? 'met' : 'MISSED'}`);
+
+    // Profile of the busiest service during the highest step that ran.
+    let profile;
+    if (PROFILE && steps.length) {
+      const last = steps[steps.length - 1];
+      const busiest = Object.entries(stepProfiles[last.rate]).sort((a, b) => b[1] - a[1])[0][0];
+      const entries = summariseCpuProfile(profileDirs[busiest]);
+      if (entries.length) {
+        profile = { service: busiest, step: last.rate, entries };
+        console.log(`== top self time in ${busiest} (cpu profile of the whole run)`);
+        for (const e of entries.slice(0, 10)) console.log(`   ${e.percent.toFixed(1)}% ${e.functionName} ${e.location}`);
+      }
+    }
+
+    const notes = (process.env.BENCH_NOTES_FILE ? readFileSync(process.env.BENCH_NOTES_FILE, 'utf8') : '').split('\n').filter(Boolean);
+    mkdirSync(REPORTS, { recursive: true });
+    writeFileSync(
+      join(REPORTS, 'pipeline.md'),
+      renderMarkdown({
+        machine: machine(),
+        steps,
+        ceiling,
+        sustainedRate,
+        ratio,
+        targets,
+        profile,
+        notes,
+        command: 'npm run bench',
+        startedAt: startedAt.toISOString(),
+        durationS: (Date.now() - startedAt.getTime()) / 1000,
+      }),
+    );
+    writeFileSync(join(REPORTS, 'pipeline.svg'), renderSvg(steps, ceiling.messagesPerSecond));
+    console.log(`report: ${join(REPORTS, 'pipeline.md')}`);
+  } finally {
+    if (collector) await collector.stop().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await stopServices(services);
+    process.off('exit', onExit);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,91 @@
+import { markerEvent, TrafficSource } from './traffic';
+
+export interface StepLoad {
+  rate: number;
+  durationMs: number;
+  batchSize: number;
+  connections: number;
+  /** One marker every `markerEvery` events (100 = 1 %). */
+  markerEvery: number;
+}
+
+export interface LoadResult {
+  offered: number;
+  accepted: number;
+  failedRequests: number;
+  requests: number;
+  elapsedMs: number;
+  /** Marker id -> wall-clock ms when its request was sent. */
+  markersSent: Map<string, number>;
+  firstError?: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Paced open-loop load: batch k is due at start + k * batchSize / rate; `connections` workers
+ * (one keep-alive connection each through fetch's pool) take the next due batch. A worker that
+ * falls behind sends at once, so the offered rate measured is what the client really managed.
+ */
+export async function driveStep(
+  url: string,
+  apiKey: string,
+  traffic: TrafficSource,
+  stepId: string,
+  load: StepLoad,
+): Promise<LoadResult> {
+  const endpoint = `${url}/v1/events/batch`;
+  const totalBatches = Math.max(1, Math.round((load.rate * load.durationMs) / 1000 / load.batchSize));
+  const result: LoadResult = { offered: 0, accepted: 0, failedRequests: 0, requests: 0, elapsedMs: 0, markersSent: new Map() };
+  let nextBatch = 0;
+  let eventCounter = 0;
+  const startedAt = Date.now();
+
+  const worker = async () => {
+    for (;;) {
+      const k = nextBatch++;
+      if (k >= totalBatches) return;
+      const wait = startedAt + (k * load.batchSize * 1000) / load.rate - Date.now();
+      if (wait > 0) await sleep(wait);
+      const events: Record<string, unknown>[] = [];
+      const markers: string[] = [];
+      for (let i = 0; i < load.batchSize; i++) {
+        if (++eventCounter % load.markerEvery === 0) {
+          const markerId = `${stepId}-${eventCounter}`;
+          markers.push(markerId);
+          events.push(markerEvent(traffic.tenant, markerId, traffic.currentEventTimeMs()));
+        } else {
+          events.push(traffic.next());
+        }
+      }
+      const body = JSON.stringify({ events });
+      const sentAt = Date.now();
+      for (const m of markers) result.markersSent.set(m, sentAt);
+      result.offered += events.length;
+      result.requests++;
+      try {
+        const response = await fetch(endpoint, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+          body,
+        });
+        const text = await response.text();
+        if (response.ok) {
+          const parsed = JSON.parse(text) as { accepted?: number };
+          result.accepted += parsed.accepted ?? 0;
+        } else {
+          result.failedRequests++;
+          result.firstError ??= `${response.status} ${text.slice(0, 300)}`;
+          for (const m of markers) result.markersSent.delete(m);
+        }
+      } catch (error) {
+        result.failedRequests++;
+        result.firstError ??= (error as Error).message;
+        for (const m of markers) result.markersSent.delete(m);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: load.connections }, worker));
+  result.elapsedMs = Date.now() - startedAt;
+  return result;
+}

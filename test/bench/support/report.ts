@@ -1,0 +1,172 @@
+import { SelfTimeEntry } from './cpu-profile';
+import { CeilingResult } from './ceiling';
+import { ProcessUsage } from './proc-stats';
+
+export interface StepResult {
+  rate: number;
+  offeredPerSec: number;
+  acceptedPerSec: number;
+  failedRequests: number;
+  firstError?: string;
+  processedPerSec: number;
+  /** Accepted events consumed by every group by the end of the drain. */
+  processed: number;
+  drainMs: number | undefined;
+  sustained: boolean;
+  markers: number;
+  markersAlerted: number;
+  p50?: number;
+  p95?: number;
+  p99?: number;
+  redisRoundTripsPerEvent: number;
+  usage: Record<string, ProcessUsage>;
+}
+
+export interface Target {
+  name: string;
+  met: boolean;
+  measured: string;
+}
+
+export interface ReportInput {
+  machine: Record<string, string>;
+  steps: StepResult[];
+  ceiling: CeilingResult;
+  sustainedRate: number;
+  ratio: number;
+  targets: Target[];
+  profile?: { service: string; step: number; entries: SelfTimeEntry[] };
+  notes: string[];
+  command: string;
+  startedAt: string;
+  durationS: number;
+}
+
+const f0 = (n: number | undefined) => (n === undefined ? '–' : Math.round(n).toLocaleString('en-US'));
+const f1 = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(1));
+
+export function percentile(sorted: readonly number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export function renderMarkdown(input: ReportInput): string {
+  const services = Object.keys(input.steps[0]?.usage ?? {});
+  const lines: string[] = [];
+  lines.push('# Full-pipeline benchmark', '');
+  lines.push(`Run ${input.startedAt}, ${Math.round(input.durationS)} s. Command: \`${input.command}\``, '');
+  lines.push('## Machine', '');
+  for (const [k, v] of Object.entries(input.machine)) lines.push(`- ${k}: ${v}`);
+  lines.push(
+    '- Shared: a 2-core machine that several engineers use at the same time (their test suites, builds, the',
+    '  shared Kafka broker and Redis run on the same cores), so absolute figures are pessimistic and noisy;',
+    '  the ratio to the bare-Kafka ceiling measured in the same run is the steadier figure.',
+    '',
+  );
+  lines.push('## Targets (issue 8)', '', '| Target | Measured | Met |', '|---|---|---|');
+  for (const t of input.targets) lines.push(`| ${t.name} | ${t.measured} | ${t.met ? 'met' : '**missed**'} |`);
+  lines.push('', '![throughput and p99 per step](pipeline.svg)', '');
+  lines.push('## Steps', '');
+  lines.push(
+    '| Target rate | Offered ev/s | Accepted ev/s | Processed ev/s | Drain after step | Kept up | Markers alerted | p50 ms | p95 ms | p99 ms | Redis round trips/event |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const s of input.steps) {
+    lines.push(
+      `| ${f0(s.rate)} | ${f0(s.offeredPerSec)} | ${f0(s.acceptedPerSec)} | ${f0(s.processedPerSec)} | ${s.drainMs === undefined ? 'not drained' : `${(s.drainMs / 1000).toFixed(1)} s`} | ${s.sustained ? 'yes' : 'no'} | ${s.markersAlerted}/${s.markers} | ${f0(s.p50)} | ${f0(s.p95)} | ${f0(s.p99)} | ${s.redisRoundTripsPerEvent.toFixed(3)} |`,
+    );
+  }
+  lines.push('', '### CPU (% of one core, average over the step and drain; max sample) and peak RSS per service', '');
+  lines.push(`| Target rate | ${services.map((s) => `${s} CPU avg / max`).join(' | ')} | ${services.map((s) => `${s} RSS MB`).join(' | ')} |`);
+  lines.push(`|---|${services.map(() => '---').join('|')}|${services.map(() => '---').join('|')}|`);
+  for (const s of input.steps) {
+    lines.push(
+      `| ${f0(s.rate)} | ${services.map((n) => `${f0(s.usage[n].cpuPercentAvg)} / ${f0(s.usage[n].cpuPercentMax)}`).join(' | ')} | ${services.map((n) => f0(s.usage[n].rssMbMax)).join(' | ')} |`,
+    );
+  }
+  const failing = input.steps.filter((s) => s.failedRequests > 0);
+  if (failing.length) {
+    lines.push('', 'Failed requests: ' + failing.map((s) => `${f0(s.rate)}/s: ${s.failedRequests} (${s.firstError ?? ''})`).join('; '));
+  }
+  lines.push('', '## Reference ceiling (bare kafkajs, same broker, same messages)', '');
+  lines.push(
+    `${f0(input.ceiling.messages)} messages (${f1(input.ceiling.bytes / input.ceiling.messages)} bytes on average), one idempotent producer with`,
+    `batches of 500 (acks=all), one consumer group: **${f0(input.ceiling.messagesPerSecond)} messages/s** end to end`,
+    `(${f0(input.ceiling.elapsedMs)} ms). Pipeline sustained / ceiling = **${input.ratio.toFixed(2)}**.`,
+    '',
+  );
+  if (input.profile) {
+    lines.push(`## Where the time goes: CPU profile of ${input.profile.service}`, '');
+    lines.push(
+      `The busiest service at ${f0(input.profile.step)} ev/s was ${input.profile.service}; it ran under \`node --cpu-prof\``,
+      'for the whole run (start-up included, so module loading shows up too). Top self-time functions (share of busy time):',
+      '',
+      '| Function | Location | Self ms | % |',
+      '|---|---|---|---|',
+    );
+    for (const e of input.profile.entries) lines.push(`| ${e.functionName.replace(/\|/g, '\\|')} | ${e.location} | ${f0(e.selfMs)} | ${f1(e.percent)} |`);
+    lines.push('');
+  }
+  if (input.notes.length) lines.push('## Analysis', '', ...input.notes, '');
+  lines.push(
+    '## Method',
+    '',
+    '- The four services run as separate processes (`node --max-old-space-size=200 -r @swc-node/register services/<x>/src/main.ts`),',
+    '  with their own topic prefix and Redis key prefix, LOG_LEVEL=warn, against the shared test Kafka and Redis.',
+    '- Each step posts batches of simulator traffic (`@vigil/simulator`, ids rewritten per use, event time moved forward)',
+    '  to POST /v1/events/batch over a few keep-alive connections, paced open-loop at the target rate.',
+    '- 1 % of events are markers: a 5000 EUR first order from a brand-new buyer, which fires velocity\'s',
+    '  `high-value-new-account` rule on that single event; each marker has its own buyer so alerts never merge.',
+    '  Latency = first alert for that buyer on fraud.alerts (wall clock) - the send time of its HTTP request.',
+    '- Processed ev/s = accepted events (minus any lag left at the drain limit) over the step plus the time until',
+    '  every consumer group (ingestion intake, velocity, review-analysis, alerting) had no lag (Kafka admin offsets)',
+    '  and the vigil_kafka_consumer_messages_total counters of all services stopped moving;',
+    '  a step is kept up when the consumer lag of all four groups (Kafka admin offsets) reached 0',
+    '  within a few seconds after the step ended. Redis round trips/event = delta of vigil_redis_round_trips_total',
+    '  over all services / accepted events.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+/** A two-panel line chart, hand-written SVG: the figures are a handful of points, no chart library needed. */
+export function renderSvg(steps: readonly StepResult[], ceilingPerSec: number): string {
+  const width = 760;
+  const panelH = 220;
+  const left = 70;
+  const right = 20;
+  const xs = steps.map((_, i) => left + ((width - left - right) * (i + 0.5)) / steps.length);
+  const parts: string[] = [];
+  const panel = (top: number, title: string, series: { name: string; color: string; values: (number | undefined)[] }[], unit: string) => {
+    const max = Math.max(1, ...series.flatMap((s) => s.values.filter((v): v is number => v !== undefined))) * 1.1;
+    const y = (v: number) => top + panelH - (v / max) * panelH;
+    parts.push(`<text x="${left}" y="${top - 8}" font-size="13" font-weight="bold">${title}</text>`);
+    parts.push(`<line x1="${left}" y1="${top + panelH}" x2="${width - right}" y2="${top + panelH}" stroke="#888"/>`);
+    parts.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${top + panelH}" stroke="#888"/>`);
+    for (let g = 0; g <= 4; g++) {
+      const v = (max / 4) * g;
+      parts.push(`<text x="${left - 6}" y="${y(v) + 4}" font-size="10" text-anchor="end">${Math.round(v).toLocaleString('en-US')}</text>`);
+      parts.push(`<line x1="${left}" y1="${y(v)}" x2="${width - right}" y2="${y(v)}" stroke="#eee"/>`);
+    }
+    parts.push(`<text x="14" y="${top + panelH / 2}" font-size="11" transform="rotate(-90 14 ${top + panelH / 2})" text-anchor="middle">${unit}</text>`);
+    series.forEach((s, si) => {
+      const points = s.values.map((v, i) => (v === undefined ? undefined : `${xs[i]},${y(v)}`)).filter(Boolean);
+      parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${points.join(' ')}"/>`);
+      s.values.forEach((v, i) => v !== undefined && parts.push(`<circle cx="${xs[i]}" cy="${y(v)}" r="3" fill="${s.color}"/>`));
+      parts.push(`<rect x="${width - 200}" y="${top + 4 + si * 16}" width="10" height="10" fill="${s.color}"/>`);
+      parts.push(`<text x="${width - 185}" y="${top + 13 + si * 16}" font-size="11">${s.name}</text>`);
+    });
+    steps.forEach((s, i) => parts.push(`<text x="${xs[i]}" y="${top + panelH + 15}" font-size="10" text-anchor="middle">${s.rate.toLocaleString('en-US')}/s</text>`));
+  };
+  panel(30, 'Throughput per step (events/s)', [
+    { name: 'offered', color: '#999999', values: steps.map((s) => s.offeredPerSec) },
+    { name: 'processed', color: '#1f77b4', values: steps.map((s) => s.processedPerSec) },
+    { name: 'kafka ceiling', color: '#2ca02c', values: steps.map(() => ceilingPerSec) },
+  ], 'events/s');
+  panel(30 + panelH + 60, 'End-to-end latency p99 / p50 per step (ms)', [
+    { name: 'p99', color: '#d62728', values: steps.map((s) => s.p99) },
+    { name: 'p50', color: '#ff7f0e', values: steps.map((s) => s.p50) },
+  ], 'ms');
+  const height = 30 + 2 * panelH + 60 + 30;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="white"/>\n${parts.join('\n')}\n</svg>\n`;
+}

@@ -1,0 +1,115 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const SERVICE_NAMES = ['ingestion', 'velocity', 'review-analysis', 'alerting'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface RunningService {
+  name: ServiceName;
+  url: string;
+  pid: number;
+  process: ChildProcess;
+  /** Last lines of stderr/stdout, shown when the service dies or never gets healthy. */
+  output: string[];
+}
+
+export interface LaunchOptions {
+  root: string;
+  env: Record<string, string>;
+  /** Extra node options per service, e.g. --cpu-prof (not allowed in NODE_OPTIONS). */
+  nodeArgs?: Partial<Record<ServiceName, string[]>>;
+  healthTimeoutMs: number;
+}
+
+const OUTPUT_LINES_KEPT = 40;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function startOne(name: ServiceName, port: number, options: LaunchOptions): RunningService {
+  const child = spawn(
+    process.execPath,
+    ['--max-old-space-size=200', ...(options.nodeArgs?.[name] ?? []), '-r', '@swc-node/register', join(options.root, 'services', name, 'src', 'main.ts')],
+    {
+      cwd: options.root,
+      env: { ...process.env, ...options.env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const service: RunningService = { name, url: `http://127.0.0.1:${port}`, pid: child.pid ?? -1, process: child, output: [] };
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) {
+      if (!line) continue;
+      service.output.push(line.slice(0, 400));
+      if (service.output.length > OUTPUT_LINES_KEPT) service.output.shift();
+    }
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return service;
+}
+
+async function waitHealthy(service: RunningService, deadline: number): Promise<void> {
+  let last = '';
+  while (Date.now() < deadline) {
+    if (service.process.exitCode !== null) {
+      throw new Error(`${service.name} exited with ${service.process.exitCode}:\n${service.output.join('\n')}`);
+    }
+    try {
+      const response = await fetch(`${service.url}/health`);
+      if (response.ok) return;
+      last = `${response.status} ${(await response.text()).slice(0, 300)}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await sleep(250);
+  }
+  throw new Error(`${service.name} not healthy in time (last: ${last}):\n${service.output.join('\n')}`);
+}
+
+/** Starts the four services as separate processes and waits for every /health. */
+export async function launchServices(options: LaunchOptions): Promise<RunningService[]> {
+  const services: RunningService[] = [];
+  try {
+    for (const name of SERVICE_NAMES) services.push(startOne(name, await freePort(), options));
+    const deadline = Date.now() + options.healthTimeoutMs;
+    await Promise.all(services.map((s) => waitHealthy(s, deadline)));
+    return services;
+  } catch (error) {
+    await stopServices(services);
+    throw error;
+  }
+}
+
+/** SIGTERM, then SIGKILL after a grace period (a --cpu-prof process writes its profile on a clean exit). */
+export async function stopServices(services: readonly RunningService[], graceMs = 8000): Promise<void> {
+  await Promise.all(
+    services.map(async (service) => {
+      if (service.process.exitCode !== null || service.process.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => service.process.once('exit', () => resolve()));
+      service.process.kill('SIGTERM');
+      const timer = setTimeout(() => service.process.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
+}
+
+/** Synchronous last resort for process 'exit': kill whatever is still running. */
+export function killServicesNow(services: readonly RunningService[]): void {
+  for (const service of services) {
+    if (service.process.exitCode === null && service.process.signalCode === null) service.process.kill('SIGKILL');
+  }
+}

@@ -11,6 +11,7 @@
  */
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { topicNames } from '@vigil/contracts';
 import { provisionTopics } from '@vigil/service-runtime';
@@ -133,7 +134,8 @@ async function main(): Promise<void> {
   const lines = [
     '# review-analysis benchmark',
     '',
-    `Run: ${new Date().toISOString()} on the shared test stack (Kafka 4.1.1, Redis 7, 2 shared cores).`,
+    `Run: ${new Date().toISOString()} on the shared test stack (Kafka 4.1.1, Redis 7, 2 cores shared with other engineers;`,
+    `load average at the end ${loadavg().map((l) => l.toFixed(1)).join(' / ')}: figures vary severalfold with the load).`,
     '',
     'Command:',
     '',

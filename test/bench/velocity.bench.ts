@@ -13,7 +13,7 @@ import path from 'node:path';
 import { register } from 'prom-client';
 import { provisionTopics, createServiceApp } from '@vigil/service-runtime';
 import { testConfig, testStack, waitFor } from '@vigil/testing';
-import { login, MIN, order, payment, T0, TestEvent, TrafficProducer, transfer } from '../../services/velocity/test-support/traffic';
+import { login, order, payment, T0, TestEvent, TrafficProducer, transfer } from '../../services/velocity/test-support/traffic';
 import { AppModule } from '../../services/velocity/src/app.module';
 import { VelocityConfig } from '../../services/velocity/src/config';
 

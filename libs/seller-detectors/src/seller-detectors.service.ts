@@ -208,10 +208,10 @@ export class SellerDetectorsService implements OnApplicationBootstrap {
           if (d.price) {
             const price = { productMedian: -1, productSamples: 0, categoryMedian: -1, categorySamples: 0, dumped: false, compared: false };
             f.price = price;
-            const args = (key: string) => [event.id, d.price!.amount, o.dumping.fraction, o.dumping.minSamples, o.dumping.sampleSize, this.ms.dumpingTtl, this.ms.dedupe];
+            const args = () => [event.id, d.price!.amount, o.dumping.fraction, o.dumping.minSamples, o.dumping.sampleSize, this.ms.dumpingTtl];
             if (d.productId) {
               const key = this.keys.entity(event.tenantId, 'product', d.productId, d.price.currency);
-              enqueue(PRICE_SKETCH_SCRIPT.name, key, args(key), (r) => {
+              enqueue(PRICE_SKETCH_SCRIPT.name, key, args(), (r) => {
                 const [median, samples, dumped] = r as [string, number, number];
                 price.productMedian = Number(median);
                 price.productSamples = Number(samples);
@@ -220,7 +220,7 @@ export class SellerDetectorsService implements OnApplicationBootstrap {
             }
             if (d.category) {
               const key = this.keys.entity(event.tenantId, 'category', d.category, d.price.currency);
-              enqueue(PRICE_SKETCH_SCRIPT.name, key, args(key), (r) => {
+              enqueue(PRICE_SKETCH_SCRIPT.name, key, args(), (r) => {
                 const [median, samples, dumped] = r as [string, number, number];
                 price.categoryMedian = Number(median);
                 price.categorySamples = Number(samples);

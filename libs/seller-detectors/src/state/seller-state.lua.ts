@@ -8,9 +8,9 @@ import { LuaScript } from '@vigil/redis';
 
 /**
  * Price sketch of one product or category in one currency: the last `sampleSize` market prices
- * (a sliding sample: bounded, and it follows the market). Returns the median and a verdict for
+ * ("price:eventId" entries; a sliding sample: bounded, and it follows the market). Returns the median and a verdict for
  * the new price; a far-below price is NOT added, so a dumping burst cannot drag the median down.
- * KEYS[1] entity prefix; ARGV eventId, price, fraction, minSamples, sampleSize, ttlMs, dedupeTtlMs.
+ * KEYS[1] entity prefix; ARGV eventId, price, fraction, minSamples, sampleSize, ttlMs.
  * Returns {median or "-1", samples, dumped 0/1}.
  */
 export const PRICE_SKETCH_SCRIPT: LuaScript = {
@@ -23,15 +23,21 @@ local fraction = tonumber(ARGV[3])
 local minSamples = tonumber(ARGV[4])
 local values = redis.call('LRANGE', list, 0, -1)
 local nums = {}
-for i, v in ipairs(values) do nums[i] = tonumber(v) end
+local seen = false
+local tag = ':' .. ARGV[1]
+for i, v in ipairs(values) do
+  local sep = string.find(v, ':', 1, true)
+  nums[i] = tonumber(string.sub(v, 1, sep - 1))
+  if string.sub(v, sep) == tag then seen = true end
+end
 table.sort(nums)
 local median = -1
 if #nums >= minSamples then median = nums[math.ceil(#nums / 2)] end
 local dumped = 0
 if median > 0 and price < fraction * median then dumped = 1 end
-local fresh = redis.call('SET', KEYS[1] .. ':dd:' .. ARGV[1], '1', 'NX', 'PX', ARGV[7])
-if fresh and dumped == 0 then
-  redis.call('LPUSH', list, ARGV[2])
+-- Each sample carries its event id: a redelivered listing is recognised without a key per event.
+if (not seen) and dumped == 0 then
+  redis.call('LPUSH', list, ARGV[2] .. tag)
   redis.call('LTRIM', list, 0, tonumber(ARGV[5]) - 1)
 end
 if redis.call('EXISTS', list) == 1 then redis.call('PEXPIRE', list, ARGV[6]) end

@@ -81,7 +81,6 @@ const IDENTIFIER_CONTEXT =
   /(?:order|bestell\w*|commande|zamowieni\w*|invoice|rechnung|facture|faktura|sku|gtin|ean|isbn|upc|mpn|art(?:ikel)?|ref|nr|no|n°|#|id|tracking|sendung\w*|model|modell|serial|serie|lot|batch|date|datum)\W{0,4}$/;
 const PHONE_CONTEXT = /(?:tel|phone|call|ring|sms|text|whats\s?app|telegram|signal|viber|anruf\w*|telefon\w*|handy|mobil\w*|appel\w*|numero|portable|zadzwon\w*|komork\w*|dzwon\w*)/;
 
-const MESSENGERS = ['whatsapp', 'telegram', 'signal', 'viber', 'wechat', 'skype', 'snapchat', 'kik', 'threema', 'line'];
 const MESSENGER_LINK_HOSTS: Record<string, string> = {
   'wa.me': 'whatsapp', 'api.whatsapp.com': 'whatsapp', 'chat.whatsapp.com': 'whatsapp',
   't.me': 'telegram', 'telegram.me': 'telegram', 'signal.me': 'signal', 'viber.me': 'viber',

@@ -28,6 +28,7 @@ describe('OpenAPI document', () => {
     expect(Object.keys(doc.paths['/v1/events'].post.requestBody.content['application/json'].examples ?? {})).toEqual(EVENT_TYPE_NAMES);
     expect(Object.keys(doc.paths['/v1/events'].post.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '413', '429', '503']));
     expect(doc.components.schemas).toHaveProperty('ApiError');
+    expect(doc.components.schemas).toHaveProperty('OrderPlaced.properties.amount.$ref', '#/components/schemas/Money');
     expect((await fetch(`${appUrl(app)}/docs`)).status).toBe(200);
   });
 });

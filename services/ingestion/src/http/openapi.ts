@@ -1,6 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { EVENT_TYPE_NAMES, exampleEvent } from '@vigil/contracts';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the storage is not re-exported with types at a typed path
+const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
+import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 
 /** JSON Schema of the envelope; `data` per type is described by the examples and libs/contracts/README.md. */
 export const ENVELOPE_SCHEMA = {
@@ -49,6 +52,9 @@ export function setupApiDocs(app: INestApplication): void {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Vigil-Signature', description: 'sha256=<hex HMAC-SHA256 of the raw body>, required for keys with a secret' }, 'signature')
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, EventEnvelope: ENVELOPE_SCHEMA, ApiError: ERROR_SCHEMA } as never };
+  // JSON Schema of every payload class, generated from the class-validator decorators of @vigil/contracts
+  // (class-validator-jsonschema 5.x works with class-validator 0.15; class-transformer's storage resolves nested types).
+  const payloadSchemas = validationMetadatasToSchemas({ refPointerPrefix: '#/components/schemas/', classTransformerMetadataStorage: defaultMetadataStorage });
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...payloadSchemas, EventEnvelope: ENVELOPE_SCHEMA, ApiError: ERROR_SCHEMA } as never };
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }

@@ -164,7 +164,7 @@ event time later, on the same products and sellers. Memory is \`MEMORY USAGE\` s
 products (price sketch, \`{tenant:product:id:EUR}\`) and sellers (\`{tenant:seller:id}\`: @vigil/counters windows,
 baselines, facts and per-event dedupe keys, plus this lib's links/known devices/open orders); every key sampled is checked
 to carry a TTL. The seller state is bounded (windows, baselines, facts, capped sets); its small growth per round is
-the open-orders set (the bench never ships; capped at `exitScam.maxOpenOrders` = 2000, ~20 B each). The price sample is
+the open-orders set (the bench never ships; capped at exitScam.maxOpenOrders = 2000, ~20 B each). The price sample is
 capped at 64 entries: bytes per product stop growing once it is full (round 2 on). The
 @vigil/counters dedupe keys are one small key per event and expire with the counters' TTL
 (largest window + lateness: 14 d + 1 h with the exit-scam payout window), so they grow with the

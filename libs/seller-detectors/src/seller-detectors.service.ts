@@ -17,7 +17,7 @@ import {
   WalletFlagged,
   WalletTransfer,
 } from '@vigil/contracts';
-import { BatchConsumerFactory, BatchConsumerRunner, DecodedMessage, InboundMessage, Decoded, MESSAGE_PUBLISHER, MessagePublisher } from '@vigil/kafka';
+import { BatchConsumerFactory, BatchConsumerRunner, DecodedMessage, InboundMessage, Decoded, MESSAGE_PUBLISHER, MessagePublisher, TransientError } from '@vigil/kafka';
 import { counter } from '@vigil/observability';
 import { defineScripts, REDIS_CLIENT, RedisClient, RedisKeys, redisRoundTrips } from '@vigil/redis';
 import { TOPICS } from '@vigil/service-runtime';
@@ -26,6 +26,8 @@ import { buildSignal, eventRef, SELLER_RULES, SignalDraft } from './detectors/si
 import { ChainLink, chainWithin, isDumpingBurst, isSpike, taintSeverity } from './detectors/seller-rules';
 import { SELLER_DETECTORS_OPTIONS, SellerDetectorsOptions } from './seller-detectors.options';
 import { LINK_FLAG_SCRIPT, LINK_OBSERVE_SCRIPT, PRICE_SKETCH_SCRIPT, SELLER_DETECTOR_SCRIPTS, SELLER_STATE_SCRIPT } from './state/seller-state.lua';
+
+const REDIS_TEMPORARY_REPLY = /^(BUSY|LOADING|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY)\b/;
 
 const signalsPublished = counter({
   name: 'vigil_seller_detector_signals_total',
@@ -125,7 +127,11 @@ export class SellerDetectorsService implements OnApplicationBootstrap {
   /** Processes one batch in event order; idempotent under redelivery (see the class comment). */
   async handle(messages: DecodedMessage<VigilEvent>[]): Promise<void> {
     const events = messages.map((m) => m.value);
-    const signals = await this.detect(events);
+    const signals = await this.detect(events).catch((error: unknown) => {
+      // A busy or failing-over Redis is an outage, not a poison message: retry, never dead-letter.
+      if (REDIS_TEMPORARY_REPLY.test(String((error as Error).message))) throw new TransientError(`Redis temporarily unavailable: ${(error as Error).message}`, { cause: error });
+      throw error;
+    });
     if (signals.length === 0) return;
     await this.publisher.publish(
       signals.map((s) => ({ topic: this.topics.signals, key: `${s.subject.type}:${s.subject.id}`, value: JSON.stringify(s) })),

@@ -24,6 +24,7 @@ const queueDepth = gauge({ name: 'vigil_kafka_publish_queue_messages', help: 'Me
 
 interface Pending {
   messages: OutboundMessage[];
+  bytes: number;
   resolve: () => void;
   reject: (error: unknown) => void;
   started: number;
@@ -78,7 +79,7 @@ export class KafkaPublisher implements MessagePublisher {
       return Promise.reject(new PublisherOverloadedError(this.queued));
     }
     const acknowledged = new Promise<void>((resolve, reject) => {
-      this.queue.push({ messages, resolve, reject, started: performance.now() });
+      this.queue.push({ messages, bytes: sizeOf(messages), resolve, reject, started: performance.now() });
     });
     this.queued += messages.length;
     queueDepth.set(this.queued);
@@ -122,18 +123,32 @@ export class KafkaPublisher implements MessagePublisher {
     }
   }
 
+  /** Whole publish() calls, up to maxBatchMessages and maxBatchBytes (at least one call). */
   private takeBatch(): Pending[] {
     const batch: Pending[] = [];
     let count = 0;
-    while (this.queue.length > 0 && (count === 0 || count + this.queue[0].messages.length <= this.options.maxBatchMessages)) {
+    let bytes = 0;
+    while (
+      this.queue.length > 0 &&
+      (count === 0 ||
+        (count + this.queue[0].messages.length <= this.options.maxBatchMessages &&
+          bytes + this.queue[0].bytes <= this.options.maxBatchBytes))
+    ) {
       const next = this.queue.shift()!;
       batch.push(next);
       count += next.messages.length;
+      bytes += next.bytes;
     }
     this.queued -= count;
     queueDepth.set(this.queued);
     return batch;
   }
+}
+
+function sizeOf(messages: OutboundMessage[]): number {
+  let bytes = 0;
+  for (const m of messages) bytes += Buffer.byteLength(m.value) + (m.key ? Buffer.byteLength(m.key) : 0) + 64;
+  return bytes;
 }
 
 function groupByTopic(messages: OutboundMessage[]) {

@@ -10,6 +10,8 @@ export interface PublisherOptions {
   lingerMs: number;
   /** Messages per produce request at most. */
   maxBatchMessages: number;
+  /** Bytes (keys + values) per produce request at most; the broker refuses requests over message.max.bytes (1 MiB). */
+  maxBatchBytes: number;
   /** Messages waiting at most; beyond it publish() rejects at once (back-pressure, bounded memory). */
   maxQueuedMessages: number;
   /** publish() rejects if the broker has not acknowledged by then. */
@@ -19,6 +21,7 @@ export interface PublisherOptions {
 export const DEFAULT_PUBLISHER_OPTIONS: PublisherOptions = {
   lingerMs: 2,
   maxBatchMessages: 2000,
+  maxBatchBytes: 768 * 1024,
   maxQueuedMessages: 50_000,
   timeoutMs: 10_000,
 };

@@ -53,6 +53,39 @@ describe('CountersEngine (real Redis)', () => {
     expect(replay[2].counters['order.amount'][10 * MIN]).toBeCloseTo(30);
   });
 
+  it('keeps the state of engines with different namespaces apart: both count the same event on the same entity', async () => {
+    const account = uniqueId('acc');
+    const other = new CountersEngine(client, keys, { allowedLatenessMs: 5 * MIN, maxWindowMs: 60 * MIN, namespace: 'other-consumer' });
+    const event = op(account, 'shared-event', T0, [orders]);
+    const [mine] = await engine.apply([event]);
+    const [theirs] = await other.apply([event]);
+    expect(mine.status).toBe('applied');
+    // Without a namespace of its own the second consumer would see a duplicate and count nothing.
+    expect(theirs.status).toBe('applied');
+    expect(theirs.counters['order.count'][10 * MIN]).toBe(1);
+    // A newer event seen by one engine does not make the other's events late.
+    await other.apply([op(account, 'later', T0 + 30 * MIN, [orders])]);
+    const [again] = await engine.apply([op(account, 'mine-2', T0 + MIN, [orders])]);
+    expect(again.status).toBe('applied');
+    expect(again.counters['order.count'][10 * MIN]).toBe(2);
+  });
+
+  it('applies the order-independent facts of a late event (max), but not its counters or last-write-wins facts', async () => {
+    const account = uniqueId('acc');
+    const at = (eventId: string, t: number, facts: EntityEventOps['facts']): EntityEventOps => ({ ...op(account, eventId, t, [orders]), facts });
+    await engine.apply([at('new', T0 + 60 * MIN, [{ op: 'set', field: 'last', value: 'new' }])]);
+    const [late] = await engine.apply([
+      at('old', T0, [
+        { op: 'max', field: 'payoutChangedAt', value: T0 },
+        { op: 'set', field: 'last', value: 'old' },
+      ]),
+    ]);
+    expect(late.status).toBe('late');
+    const [next] = await engine.apply([at('newer', T0 + 61 * MIN, [])]);
+    expect(next.facts['payoutChangedAt']).toBe(String(T0));
+    expect(next.facts['last']).toBe('new');
+  });
+
   it('slides the window over event time and puts out-of-order events in their own bucket', async () => {
     const account = uniqueId('acc');
     await engine.apply([op(account, 'a', T0, [orders]), op(account, 'b', T0 + 30 * MIN, [orders])]);

@@ -74,6 +74,13 @@ export interface CountersEngineOptions {
   bucketsPerWindow?: number;
   /** Weight of the newest period in the baseline (default 0.1, i.e. roughly the last 10 periods). */
   baselineAlpha?: number;
+  /**
+   * Keeps this engine's state of an entity (dedupe markers, watermark, counters, facts) apart from
+   * another engine's that applies the same events to the same entity: sharing the dedupe markers,
+   * the second consumer would see every event as a duplicate and never count it.
+   * The allow/deny list entry stays shared (it is the entity's, not a consumer's).
+   */
+  namespace?: string;
 }
 
 export interface OnceClaim {
@@ -125,7 +132,7 @@ export class CountersEngine {
     this.alpha = options.baselineAlpha ?? 0.1;
     this.ttlMs = options.maxWindowMs + options.allowedLatenessMs;
     defineScripts(client, [
-      { name: COUNTERS_SCRIPT_NAME, lua: COUNTERS_LUA, numberOfKeys: 1 },
+      { name: COUNTERS_SCRIPT_NAME, lua: COUNTERS_LUA, numberOfKeys: 2 },
       { name: CLAIM_SCRIPT_NAME, lua: CLAIM_LUA, numberOfKeys: 1 },
     ]);
   }
@@ -134,9 +141,18 @@ export class CountersEngine {
     return this.bucketsPerWindow;
   }
 
-  /** The key prefix of an entity ("<prefix>:{tenant:type:id}"); other keys of it append ":suffix". */
+  /**
+   * The key prefix of this engine's state of an entity ("<prefix>:{tenant:type:id}[:namespace]");
+   * other keys of it append ":suffix".
+   */
   entityKey(entity: EntityRef, ...suffix: string[]): string {
-    return this.keys.entity(entity.tenantId, entity.type, entity.id, ...suffix);
+    const namespace = this.options.namespace ? [this.options.namespace] : [];
+    return this.keys.entity(entity.tenantId, entity.type, entity.id, ...namespace, ...suffix);
+  }
+
+  /** The entity's allow/deny list entry, shared by every engine (written by the velocity lists API). */
+  private listKey(entity: EntityRef): string {
+    return this.keys.entity(entity.tenantId, entity.type, entity.id, 'list');
   }
 
   /**
@@ -162,7 +178,8 @@ export class CountersEngine {
         alpha: this.alpha,
         events: indexes.map((i) => this.encode(ops[i])),
       };
-      (pipeline as unknown as Record<string, (...args: string[]) => void>)[COUNTERS_SCRIPT_NAME](key, JSON.stringify(payload));
+      const entity = ops[indexes[0]].entity;
+      (pipeline as unknown as Record<string, (...args: string[]) => void>)[COUNTERS_SCRIPT_NAME](key, this.listKey(entity), JSON.stringify(payload));
     }
     redisRoundTrips.inc({ operation: 'counters.apply' });
     const replies = await pipeline.exec();

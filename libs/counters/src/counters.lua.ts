@@ -1,8 +1,10 @@
 /*
  * The one script that updates and reads every counter, fact and set of ONE entity for all the
  * events of a batch that concern it. The engine sends one call per entity, all in one pipeline:
- * one round trip per batch. Every key it touches starts with KEYS[1] = "<prefix>:{tenant:type:id}",
- * so they share the entity's hash tag and live on one Redis Cluster slot.
+ * one round trip per batch. Every key it touches starts with KEYS[1] = "<prefix>:{tenant:type:id}"
+ * (plus the engine's namespace, if any), and KEYS[2] is the entity's list entry
+ * "<prefix>:{tenant:type:id}:list", so they share the entity's hash tag and live on one Redis
+ * Cluster slot.
  *
  * ARGV[1] (JSON): { ttl, late, n, alpha, events: [{ id, t, u: [update], f: [factOp] }] }
  *   update: { c: counter, k: "count"|"sum"|"distinct", v: number|string, w: [windowMs], bl: bool }
@@ -17,7 +19,7 @@
  *   :hll:<counter>:<w>:<b>   HyperLogLog of the window ending in bucket b (distinct counts)
  *   :set:<name>              bounded hash member -> first-seen time (first-seen devices, IPs, ...)
  *   :bl:<counter>            baseline: p (period), x (value in period), m (mean), v (variance), n
- *   :list                    allow/deny list entry (written by the lists API), read only here
+ *   KEYS[2]                  allow/deny list entry (written by the lists API), read only here
  */
 export const COUNTERS_SCRIPT_NAME = 'vigilCountersApply';
 
@@ -55,14 +57,16 @@ for i, e in ipairs(p.events) do
   else
     if redis.call('SET', base .. ':dd:' .. e.id, '1', 'NX', 'PX', ttl) then r.s = 'ok' else r.s = 'dup' end
   end
-  if r.s == 'ok' then
-    if e.t > wm then
-      wm = e.t
-      redis.call('HSET', factsKey, '_wm', wm)
-    end
+  if r.s == 'ok' and e.t > wm then
+    wm = e.t
+    redis.call('HSET', factsKey, '_wm', wm)
+  end
+  if r.s ~= 'dup' then
+    -- facts: a late event still applies the order-independent ones (max, setnx, add: the same
+    -- result whatever the arrival order, and idempotent); only 'set' (last write wins) needs order
     for _, f in ipairs(e.f) do
       if f.o == 'set' then
-        redis.call('HSET', factsKey, f.f, f.v)
+        if r.s == 'ok' then redis.call('HSET', factsKey, f.f, f.v) end
       elseif f.o == 'setnx' then
         redis.call('HSETNX', factsKey, f.f, f.v)
       elseif f.o == 'max' then
@@ -76,6 +80,8 @@ for i, e in ipairs(p.events) do
         r.a[f.f] = { new = isNew }
       end
     end
+  end
+  if r.s == 'ok' then
     for _, u in ipairs(e.u) do
       for _, w in ipairs(u.w) do
         local bs = bucketSize(w)
@@ -153,7 +159,7 @@ for i, e in ipairs(p.events) do
     local facts = redis.call('HGETALL', factsKey)
     r.f = {}
     for j = 1, #facts, 2 do r.f[facts[j]] = facts[j + 1] end
-    r.l = redis.call('GET', base .. ':list')
+    r.l = redis.call('GET', KEYS[2])
   end
   redis.call('PEXPIRE', factsKey, ttl)
   out[i] = r

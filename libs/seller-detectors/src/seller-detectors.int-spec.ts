@@ -78,7 +78,7 @@ describe('SellerDetectorsModule (real Kafka + Redis)', () => {
   const sellerId = (name: string) => `${run}-${name}`;
   /** Waits until Redis shows that earlier events were consumed (they publish no signal to wait for). */
   const consumed = (what: string, check: () => Promise<boolean>) => waitFor(what, async () => ((await check()) ? true : undefined), 20_000);
-  const facts = (seller: string, field: string) => redis.hget(`${keys.entity(tenantId, 'seller', seller)}:facts`, field);
+  const facts = (seller: string, field: string) => redis.hget(`${keys.entity(tenantId, 'seller', seller, 'seller-detectors')}:facts`, field);
 
   it('hijacked shop: new-device login + password change, then a listing spike at dumping prices -> spike, dumping, takeover chain; the steady seller beside it stays silent', async () => {
     const hijacked = sellerId('hijacked');

@@ -105,6 +105,8 @@ export class SellerDetectorsService implements OnApplicationBootstrap {
       dedupe: parseDuration(o.dedupeTtl),
     };
     this.counters = new CountersEngine(redis, keys, {
+      // Velocity applies the same order and account events to the same sellers.
+      namespace: 'seller-detectors',
       allowedLatenessMs: parseDuration('1h'),
       maxWindowMs: Math.max(this.ms.listing, this.ms.dumping, this.ms.sales, this.ms.chain, this.ms.payout),
     });

@@ -163,7 +163,7 @@ async function main(): Promise<void> {
         // The default per-key limit (6000/min) protects production from one noisy client; the
         // benchmark is that client on purpose.
         INGESTION_RATE_LIMIT: '100000000',
-        REVIEW_CONSUMER_GROUP: `${prefix}.review-analysis`,
+        REVIEW_CONSUMER_GROUP: `${prefix}.vigil-review-analysis`,
         ALERTING_DASHBOARD_TOKEN: 'bench-token',
       },
       nodeArgs: PROFILE
@@ -174,7 +174,7 @@ async function main(): Promise<void> {
 
     await admin.connect();
     const ourTopics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
-    const groups = [`${prefix}.vigil-ingestion-intake`, `${prefix}.vigil-velocity`, `${prefix}.review-analysis`, `${prefix}.vigil-alerting-signals`];
+    const groups = [`${prefix}.vigil-ingestion-intake`, `${prefix}.vigil-velocity`, `${prefix}.vigil-review-analysis`, `${prefix}.vigil-alerting-signals`];
     const markerSubjectPrefix = markerBuyer('');
     collector = await MarkerAlertCollector.start(kafka, topics.alerts, `${prefix}.bench-alerts`, (id) =>
       id.startsWith(markerSubjectPrefix) ? id.slice(markerSubjectPrefix.length) : undefined,

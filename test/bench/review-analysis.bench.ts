@@ -14,7 +14,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { topicNames } from '@vigil/contracts';
-import { provisionTopics } from '@vigil/service-runtime';
+import { consumerGroupId, provisionTopics } from '@vigil/service-runtime';
 import { redisRoundTrips } from '@vigil/redis';
 import { startTestApp, testConfig, testStack, uniqueId, waitFor } from '@vigil/testing';
 import { ReviewAnalysisService } from '../../services/review-analysis/src/analysis/review-analysis.service';
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   const roundTripsBefore = (await redisRoundTrips.get()).values.find((v) => v.labels['operation'] === 'vigilReviewAnalysisApply')?.value ?? 0;
   await waitFor(
     'all events consumed',
-    () => consumedAll(brokers, config.REVIEW_CONSUMER_GROUP, [topics.events.reviews, topics.events.accounts, topics.events.orders]),
+    () => consumedAll(brokers, consumerGroupId(config, config.REVIEW_CONSUMER_GROUP), [topics.events.reviews, topics.events.accounts, topics.events.orders]),
     120_000,
     200,
   );

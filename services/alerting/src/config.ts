@@ -95,8 +95,3 @@ export class AlertingConfig extends RuntimeConfig {
   @IsString()
   ALERTING_DASHBOARD_TOKEN = '';
 }
-
-/** Consumer group ids are per environment (topic prefix): groups shared across environments would rebalance each other. */
-export function consumerGroup(config: Pick<RuntimeConfig, 'VIGIL_TOPIC_PREFIX'>, name: string): string {
-  return config.VIGIL_TOPIC_PREFIX ? `${config.VIGIL_TOPIC_PREFIX}.vigil-alerting-${name}` : `vigil-alerting-${name}`;
-}

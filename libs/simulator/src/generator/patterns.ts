@@ -1,5 +1,5 @@
 import { APPLIANCES, COMPLAINT_PARAPHRASES, CONTACT_BAIT, HIGH_VALUE, ORDINARY_DESCRIPTIONS, PRODUCTS, SMALL_ITEMS } from './catalogue';
-import { Account, MINUTE, World } from './world';
+import { Account, DAY, HOUR, MINUTE, World } from './world';
 
 /** One fraud pattern of docs/threats.md: emits its events starting at `atMs` and labels what it concerns. */
 export interface FraudPattern {
@@ -81,7 +81,12 @@ const salesSpike: FraudPattern = {
   },
 };
 
-/** Seeds 000/001: sales surge, shipments stop, the payout destination changes. */
+/**
+ * Seeds 000/001: sales surge, shipments stop, the payout destination changes. An exit scam
+ * plays over days, not minutes: the seller used to ship within hours, stopped shipping three
+ * days ago while orders kept coming, moved the payout a day ago, and now sells in a surge.
+ * The earlier part lies before the simulated hour (as the sellers' history does).
+ */
 const exitScam: FraudPattern = {
   name: 'exit-scam',
   durationMs: 30 * MINUTE,
@@ -90,16 +95,22 @@ const exitScam: FraudPattern = {
     label(world, this.name, seller);
     const listings = world.marketListings().filter((l) => l.sellerId === seller.id);
     const buyers = world.buyers.slice();
-    // Before: ordinary, shipped sales.
-    for (let i = 0; i < 4; i++) world.placeOrder(world.random.pick(buyers), world.random.pick(listings), atMs + i * MINUTE, { shipAfterMs: 2 * MINUTE });
+    // A week ago: ordinary sales, shipped within two hours.
+    for (let i = 0; i < 6; i++) {
+      world.placeOrder(world.random.pick(buyers), world.random.pick(listings), atMs - 7 * DAY + i * 3 * HOUR, { shipAfterMs: 2 * HOUR });
+    }
     for (let i = 0; i < 10; i++) {
-      const listing = world.createListing(seller, atMs + 5 * MINUTE + i * 20_000, world.random.pick(HIGH_VALUE), world.random.real(0.6, 0.75), 'Clearance sale, everything must go!');
+      const listing = world.createListing(seller, atMs - 4 * DAY + i * 20_000, world.random.pick(HIGH_VALUE), world.random.real(0.6, 0.75), 'Clearance sale, everything must go!');
       listings.push(listing);
     }
-    world.timeline.emit('account.payout_changed', atMs + 10 * MINUTE, { accountId: seller.id, payoutFingerprint: `iban-${world.random.hex(12)}`, ip: world.ip() });
-    // The surge: many orders, none shipped.
+    // Three days ago shipping stopped; orders kept coming.
+    for (let i = 0; i < 8; i++) {
+      world.placeOrder(world.random.pick(buyers), world.random.pick(listings), atMs - 3 * DAY + i * 2 * HOUR, { ships: false });
+    }
+    world.timeline.emit('account.payout_changed', atMs - DAY, { accountId: seller.id, payoutFingerprint: `iban-${world.random.hex(12)}`, ip: world.ip() });
+    // The surge: many orders within half an hour, none shipped.
     for (let i = 0; i < 45; i++) {
-      world.placeOrder(world.random.pick(buyers), world.random.pick(listings), atMs + 8 * MINUTE + i * world.random.int(15_000, 30_000), { ships: false });
+      world.placeOrder(world.random.pick(buyers), world.random.pick(listings), atMs + i * world.random.int(15_000, 30_000), { ships: false });
     }
   },
 };

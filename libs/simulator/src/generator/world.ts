@@ -5,7 +5,8 @@ import { Random } from './random';
 import { Timeline } from './timeline';
 
 const MINUTE = 60_000;
-const DAY = 24 * 60 * MINUTE;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
 export interface Account {
   id: string;
@@ -268,4 +269,4 @@ export class World {
   }
 }
 
-export { MINUTE, DAY };
+export { MINUTE, HOUR, DAY };

@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { AlertDecision, TopicNames } from '@vigil/contracts';
 import { BatchConsumerFactory, BatchConsumerRunner, DecodedMessage } from '@vigil/kafka';
-import { SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
-import { AlertingConfig, consumerGroup } from '../config';
+import { consumerGroupId, SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
+import { AlertingConfig } from '../config';
 import { AlertFeed } from './alert-feed';
 import { AlertStore } from './alert-store';
 import { alertToDecisionSeconds, decisionsTotal } from './alerting.metrics';
@@ -24,7 +24,7 @@ export class DecisionProcessor implements OnApplicationBootstrap {
     private readonly feed: AlertFeed,
   ) {
     this.runner = consumers.create<AlertDecision>({
-      groupId: consumerGroup(config, 'decisions'),
+      groupId: consumerGroupId(config, 'alerting-decisions'),
       topics: [topics.decisions],
       deadLetterTopic: topics.deadLetter,
       fromBeginning: true,

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { FraudAlert, FraudSignal, TopicNames, validateMessage } from '@vigil/contracts';
 import { BatchConsumerFactory, BatchConsumerRunner, DecodedMessage, InboundMessage, MESSAGE_PUBLISHER, MessagePublisher, Decoded } from '@vigil/kafka';
-import { SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
-import { AlertingConfig, consumerGroup } from '../config';
+import { consumerGroupId, SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
+import { AlertingConfig } from '../config';
 import { WebhookDispatcher } from '../webhooks/webhook.dispatcher';
 import { AlertView, toFraudAlert } from './alert-document';
 import { AlertFeed } from './alert-feed';
@@ -39,7 +39,7 @@ export class SignalProcessor implements OnApplicationBootstrap {
     private readonly webhooks: WebhookDispatcher,
   ) {
     this.runner = consumers.create<FraudSignal>({
-      groupId: consumerGroup(config, 'signals'),
+      groupId: consumerGroupId(config, 'alerting-signals'),
       topics: [topics.signals],
       deadLetterTopic: topics.deadLetter,
       fromBeginning: true,

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { TopicNames } from '@vigil/contracts';
 import { BatchConsumerFactory, BatchConsumerRunner, Decoded, InboundMessage } from '@vigil/kafka';
-import { SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
+import { consumerGroupId, SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
 import { IngestionConfig } from '../config';
 import { IngestEventsService, ValidEvent } from '../ingest/ingest-events.service';
 
@@ -39,7 +39,7 @@ export class IntakeConsumer implements OnApplicationBootstrap, BeforeApplication
   async onApplicationBootstrap(): Promise<void> {
     this.runner = this.consumers.create<ValidEvent>({
       // One group per environment (topic prefix): environments sharing a broker must not share members.
-      groupId: this.config.VIGIL_TOPIC_PREFIX ? `${this.config.VIGIL_TOPIC_PREFIX}.vigil-ingestion-intake` : 'vigil-ingestion-intake',
+      groupId: consumerGroupId(this.config, 'ingestion-intake'),
       topics: [this.topics.intake],
       deadLetterTopic: this.topics.deadLetter,
       fromBeginning: true,

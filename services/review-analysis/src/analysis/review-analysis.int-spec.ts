@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import IORedis from 'ioredis';
 import { FraudSignal, topicNames } from '@vigil/contracts';
 import { startTestApp, testConfig, testStack, TopicProbe, uniqueId, waitFor } from '@vigil/testing';
+import { consumerGroupId } from '@vigil/service-runtime';
 import { AppModule } from '../app.module';
 import { ReviewAnalysisConfig } from '../config';
 import {
@@ -95,7 +96,7 @@ describe('review-analysis detectors on the real stack', () => {
     );
     await sender.send([...events, ...burst, ...burst]); // every burst review delivered twice
     const signals = await probe.waitFor(2, (m) => m.value.subject.tenantId === t && m.value.ruleId === 'review-burst');
-    await waitFor('all burst events consumed', () => consumedAll(testStack().brokers, config.REVIEW_CONSUMER_GROUP, [topicNames(config.VIGIL_TOPIC_PREFIX).events.reviews]));
+    await waitFor('all burst events consumed', () => consumedAll(testStack().brokers, consumerGroupId(config, config.REVIEW_CONSUMER_GROUP), [topicNames(config.VIGIL_TOPIC_PREFIX).events.reviews]));
     const all = signalsOf(t, 'review-burst');
     expect(new Set(all.map((s) => s.subject.type))).toEqual(new Set(['product', 'seller']));
     const counts = all.map((s) => s.measurements.find((m) => m.name === 'reviews.5star.count')?.value ?? 0);
@@ -114,7 +115,7 @@ describe('review-analysis detectors on the real stack', () => {
       orderPlaced(t, 'fresh-1', 'shop-1', T0 + 3 * DAY + HOUR),
     ]);
     // Accounts, orders and reviews live on different topics: review once the links are learned.
-    await waitFor('accounts and orders consumed', () => consumedAll(testStack().brokers, config.REVIEW_CONSUMER_GROUP, [topics.events.orders, topics.events.accounts]));
+    await waitFor('accounts and orders consumed', () => consumedAll(testStack().brokers, consumerGroupId(config, config.REVIEW_CONSUMER_GROUP), [topics.events.orders, topics.events.accounts]));
     await sender.send([
       reviewPosted(t, T0 + 2 * DAY, { reviewId: 'rev-sock', authorId: 'sock-1', sellerId: 'shop-1', rating: 5, text: 'Best shop ever' }),
       reviewPosted(t, T0 + 4 * DAY, { reviewId: 'rev-fresh', authorId: 'fresh-1', sellerId: 'shop-1', rating: 5, text: 'Perfect' }),
@@ -172,7 +173,7 @@ describe('review-analysis detectors on the real stack', () => {
       events.push(reviewPosted(t, T0 + 7 * DAY + 6 * HOUR + i * 2 * HOUR, { reviewId: `fud-rev-${i}`, authorId: `fud-${i}`, sellerId: 'target-shop', rating: 1, text }));
     });
     await sender.send(events.filter((e) => e.type === 'account.created'));
-    await waitFor('accounts consumed', () => consumedAll(testStack().brokers, config.REVIEW_CONSUMER_GROUP, [topicNames(config.VIGIL_TOPIC_PREFIX).events.accounts]));
+    await waitFor('accounts consumed', () => consumedAll(testStack().brokers, consumerGroupId(config, config.REVIEW_CONSUMER_GROUP), [topicNames(config.VIGIL_TOPIC_PREFIX).events.accounts]));
     await sender.send(events.filter((e) => e.type === 'review.posted'));
     const signals = await probe.waitFor(1, (m) => m.value.subject.tenantId === t && m.value.ruleId === 'review-text-campaign');
     const first = signals[0].value;
@@ -200,9 +201,9 @@ describe('review-analysis detectors on the real stack', () => {
     const nonReviews = events.filter((e) => e.type !== 'review.posted');
     await sender.send(nonReviews);
     const topics = topicNames(config.VIGIL_TOPIC_PREFIX);
-    await waitFor('accounts and orders consumed', () => consumedAll(testStack().brokers, config.REVIEW_CONSUMER_GROUP, [topics.events.accounts, topics.events.orders]));
+    await waitFor('accounts and orders consumed', () => consumedAll(testStack().brokers, consumerGroupId(config, config.REVIEW_CONSUMER_GROUP), [topics.events.accounts, topics.events.orders]));
     await sender.send(events.filter((e) => e.type === 'review.posted'));
-    await waitFor('honest reviews consumed', () => consumedAll(testStack().brokers, config.REVIEW_CONSUMER_GROUP, [topics.events.reviews]), 30_000);
+    await waitFor('honest reviews consumed', () => consumedAll(testStack().brokers, consumerGroupId(config, config.REVIEW_CONSUMER_GROUP), [topics.events.reviews]), 30_000);
     // Signals are published before offsets are committed: wait until the probe has read them all.
     const published = await topicSize(testStack().brokers, topics.signals);
     await probe.waitFor(published);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { FraudSignal, TopicNames, validateEvent, validateMessage, VigilEvent, eventTimeMs } from '@vigil/contracts';
 import { BatchConsumerFactory, DecodedMessage, Decoded, InboundMessage, MESSAGE_PUBLISHER, MessagePublisher } from '@vigil/kafka';
 import { counter } from '@vigil/observability';
-import { SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
+import { consumerGroupId, SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
 import { DEFAULT_MINHASH_OPTIONS, textSignature } from '@vigil/text-similarity';
 import { ReviewAnalysisConfig } from '../config';
 import { detectReviewSignals, ReviewEvent } from './review-detectors';
@@ -91,7 +91,7 @@ export class ReviewAnalysisService implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     const runner = this.consumers.create<VigilEvent>({
-      groupId: this.config.REVIEW_CONSUMER_GROUP,
+      groupId: consumerGroupId(this.config, this.config.REVIEW_CONSUMER_GROUP),
       topics: [this.topics.events.reviews, this.topics.events.accounts, this.topics.events.orders],
       decode: decodeEvent,
       handle: (messages) => this.handleBatch(messages),

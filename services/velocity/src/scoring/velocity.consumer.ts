@@ -5,7 +5,7 @@ import { BatchConsumerFactory, BatchConsumerRunner, Decoded, DecodedMessage, Inb
 import { counter } from '@vigil/observability';
 import { REDIS_CLIENT, RedisClient, RedisKeys } from '@vigil/redis';
 import { RulesWatcher } from '@vigil/rules';
-import { SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
+import { consumerGroupId, SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
 import { VelocityConfig } from '../config';
 import { KNOWN_METRICS, MAX_WINDOW_MS } from '../features/counter-catalogue';
 import { planEvent, toOps } from '../features/event-features';
@@ -72,9 +72,8 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
   }
 
   onApplicationBootstrap(): void {
-    const prefix = this.config.VIGIL_TOPIC_PREFIX;
     this.runner = this.consumers.create<VigilEvent>({
-      groupId: prefix ? `${prefix}.vigil-velocity` : 'vigil-velocity',
+      groupId: consumerGroupId(this.config, 'velocity'),
       topics: [this.topics.events.accounts, this.topics.events.orders, this.topics.events.wallets],
       deadLetterTopic: this.topics.deadLetter,
       fromBeginning: true,

@@ -33,8 +33,9 @@ export default [
       '@nx/enforce-module-boundaries': [
         'error',
         {
-          // System tests boot the services' modules directly.
-          allow: ['../services/**', '../../services/**'],
+          // System tests, and the integration tests of the client and the replay tool, boot the
+          // services' modules directly.
+          allow: ['../services/**', '../../services/**', '../../../services/**', '../../../../services/**'],
           depConstraints: [
             { sourceTag: 'type:service', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:testing'] },

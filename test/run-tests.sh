@@ -30,5 +30,8 @@ echo "   ready in $(( $(date +%s) - started )) s: $VIGIL_TEST_KAFKA_BROKERS, $VI
 echo "== type-check"
 npx tsc -p tsconfig.base.json --noEmit
 
+echo "== lint (ESLint with Nx module boundaries)"
+NX_DAEMON=false npx nx run-many -t lint --output-style=static
+
 echo "== tests"
 npx jest --ci --forceExit "$@"

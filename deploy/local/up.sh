@@ -21,6 +21,9 @@ if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]
   npm install --no-audit --no-fund
 fi
 
+echo "== building the services (dist/)"
+bash deploy/build/build.sh
+
 echo "== starting Kafka and Redis"
 bash deploy/local/kafka.sh start
 bash deploy/local/redis.sh start
@@ -38,8 +41,8 @@ for service in ingestion velocity review-analysis alerting; do
     echo "   $service already running (pid $(cat "$pidfile"))"
     continue
   fi
-  PORT="${PORTS[$service]}" SWC_NODE_PROJECT="$ROOT/tsconfig.base.json" \
-    nohup node --max-old-space-size=200 -r @swc-node/register "services/$service/src/main.ts" \
+  PORT="${PORTS[$service]}" \
+    nohup node --max-old-space-size=200 "dist/services/$service/src/main.js" \
     >"$RUN_DIR/$service.log" 2>&1 &
   echo $! >"$pidfile"
   echo "   $service starting on :${PORTS[$service]} (pid $!, log $RUN_DIR/$service.log)"

@@ -163,7 +163,6 @@ async function main(): Promise<void> {
         // The default per-key limit (6000/min) protects production from one noisy client; the
         // benchmark is that client on purpose.
         INGESTION_RATE_LIMIT: '100000000',
-        REVIEW_CONSUMER_GROUP: `${prefix}.vigil-review-analysis`,
         ALERTING_DASHBOARD_TOKEN: 'bench-token',
       },
       nodeArgs: PROFILE

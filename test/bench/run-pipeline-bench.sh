@@ -8,4 +8,6 @@ if [ -z "${VIGIL_TEST_KAFKA_BROKERS:-}" ] || [ -z "${VIGIL_TEST_REDIS_URL:-}" ] 
   eval "$(bash test/stack.sh start)"
 fi
 export VIGIL_TEST_KAFKA_BROKERS VIGIL_TEST_REDIS_URL
+# The services run from the production build (dist/), as deployed.
+bash deploy/build/build.sh
 SWC_NODE_PROJECT=tsconfig.base.json exec node -r @swc-node/register test/bench/pipeline.bench.ts "$@"

@@ -85,7 +85,7 @@ async function main() {
   console.log(table);
   const report = `# Velocity benchmark
 
-${new Date().toISOString()}, one velocity instance (PARTITIONS_CONSUMED_CONCURRENTLY=${config.PARTITIONS_CONSUMED_CONCURRENTLY}) against the shared
+${new Date().toISOString()}, one velocity instance (KAFKA_PARTITIONS_CONCURRENCY=${config.KAFKA_PARTITIONS_CONCURRENCY}) against the shared
 test stack (Kafka 4.1.1 single broker, Redis, 2 shared cores), shipped rules. Events were produced first;
 the clock runs from the first to the last processed event (consumer-group join excluded).
 Mix: 70 % order.placed, 15 % payment.attempted, 10 % account.login, 5 % wallet.transfer.

@@ -19,6 +19,18 @@ export class RuntimeConfig {
   @Matches(/^[\w.-]+:\d{1,5}$/, { each: true, message: 'each broker must look like host:port' })
   KAFKA_BROKERS: string[] = ['127.0.0.1:9092'];
 
+  /**
+   * Partitions one service instance processes at the same time (kafkajs
+   * partitionsConsumedConcurrently). Processing is per partition and idempotent, so this is what
+   * running that many instances would do, without their memory: with 1, every batch waits for
+   * the previous one's Redis round trip and Kafka acknowledgement.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  KAFKA_PARTITIONS_CONCURRENCY = 4;
+
   /** Prefix for every topic name, so several environments can share a broker. */
   @IsString()
   @Matches(/^[\w.-]*$/, { message: 'may contain only letters, digits, ".", "_" and "-"' })

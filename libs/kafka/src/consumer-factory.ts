@@ -1,6 +1,7 @@
-import { Inject, BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import { Inject, BeforeApplicationShutdown, Injectable, Optional } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { BatchConsumerOptions, BatchConsumerRunner } from './batch-consumer';
+import { KafkaModuleOptions, KAFKA_OPTIONS } from './kafka.options';
 import { KAFKA_CLIENT, MESSAGE_PUBLISHER } from './kafka.tokens';
 import { MessagePublisher } from './ports';
 
@@ -12,10 +13,11 @@ export class BatchConsumerFactory implements BeforeApplicationShutdown {
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     @Inject(MESSAGE_PUBLISHER) private readonly publisher: MessagePublisher,
+    @Optional() @Inject(KAFKA_OPTIONS) private readonly moduleOptions?: KafkaModuleOptions,
   ) {}
 
   create<T>(options: BatchConsumerOptions<T>): BatchConsumerRunner<T> {
-    const runner = new BatchConsumerRunner<T>(this.kafka, this.publisher, options);
+    const runner = new BatchConsumerRunner<T>(this.kafka, this.publisher, { ...this.moduleOptions?.consumer, ...options });
     this.runners.push(runner as BatchConsumerRunner<unknown>);
     return runner;
   }

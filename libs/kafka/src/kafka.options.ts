@@ -3,6 +3,8 @@ export interface KafkaModuleOptions {
   /** Identifies this service in broker logs and quotas. */
   clientId: string;
   publisher?: Partial<PublisherOptions>;
+  /** Defaults for every consumer the BatchConsumerFactory creates (a consumer's own options win). */
+  consumer?: { partitionsConsumedConcurrently?: number };
 }
 
 export interface PublisherOptions {

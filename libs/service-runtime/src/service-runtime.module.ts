@@ -26,7 +26,11 @@ export class ServiceRuntimeModule {
       global: true,
       imports: [
         ObservabilityModule.forRoot({ serviceName, logLevel: config.LOG_LEVEL }),
-        KafkaModule.forRoot({ brokers: config.KAFKA_BROKERS, clientId: `vigil-${serviceName}` }),
+        KafkaModule.forRoot({
+          brokers: config.KAFKA_BROKERS,
+          clientId: `vigil-${serviceName}`,
+          consumer: { partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY },
+        }),
         RedisModule.forRoot({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, keyPrefix: config.REDIS_KEY_PREFIX }),
         TerminusModule,
       ],

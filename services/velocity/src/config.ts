@@ -23,11 +23,4 @@ export class VelocityConfig extends RuntimeConfig {
   /** Events older than their entity's newest event minus this are late: metered, not counted. */
   @Matches(/^\d+[smhd]$/, { message: 'ALLOWED_LATENESS must be a duration such as "10m"' })
   ALLOWED_LATENESS = '10m';
-
-  /** Partitions one instance processes in parallel. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(64)
-  PARTITIONS_CONSUMED_CONCURRENTLY = 3;
 }

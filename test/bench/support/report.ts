@@ -111,7 +111,7 @@ export function renderMarkdown(input: ReportInput): string {
   lines.push(
     '## Method',
     '',
-    '- The four services run as separate processes (`node --max-old-space-size=200 -r @swc-node/register services/<x>/src/main.ts`),',
+    '- The four services run as separate processes from the production build (`npm run build`; `node --max-old-space-size=200 dist/services/<x>/src/main.js`),',
     '  with their own topic prefix and Redis key prefix, LOG_LEVEL=warn, against the shared test Kafka and Redis.',
     '- Each step posts batches of simulator traffic (`@vigil/simulator`, ids rewritten per use, event time moved forward)',
     '  to POST /v1/events/batch over a few keep-alive connections, paced open-loop at the target rate.',

@@ -41,7 +41,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function startOne(name: ServiceName, port: number, options: LaunchOptions): RunningService {
   const child = spawn(
     process.execPath,
-    ['--max-old-space-size=200', ...(options.nodeArgs?.[name] ?? []), '-r', '@swc-node/register', join(options.root, 'services', name, 'src', 'main.ts')],
+    // The production build (npm run build), as deployed: no TypeScript compiler in the process.
+    ['--max-old-space-size=200', ...(options.nodeArgs?.[name] ?? []), join(options.root, 'dist', 'services', name, 'src', 'main.js')],
     {
       cwd: options.root,
       env: { ...process.env, ...options.env, PORT: String(port) },

@@ -77,7 +77,6 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
       topics: [this.topics.events.accounts, this.topics.events.orders, this.topics.events.wallets],
       deadLetterTopic: this.topics.deadLetter,
       fromBeginning: true,
-      partitionsConsumedConcurrently: this.config.PARTITIONS_CONSUMED_CONCURRENTLY,
       decode: decodeEvent,
       handle: (messages, context) => {
         this.partitionsSeen.add(`${context.topic}:${context.partition}`);

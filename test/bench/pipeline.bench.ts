@@ -250,13 +250,15 @@ async function main(): Promise<void> {
         p99: percentile(latencies, 99),
         redisRoundTripsPerEvent: load.accepted ? roundTrips / load.accepted : 0,
         usage: usageByName,
+        machineBusyPercent: sampler.machineBusyPercent,
       };
       steps.push(step);
       console.log(
         `step ${rate}/s: offered ${step.offeredPerSec.toFixed(0)}/s accepted ${step.acceptedPerSec.toFixed(0)}/s processed ${step.processedPerSec.toFixed(0)}/s ` +
           `drain ${drainMs === undefined ? 'NOT drained' : `${drainMs} ms`} kept-up ${step.sustained} markers ${step.markersAlerted}/${step.markers} ` +
           `p50/p95/p99 ${step.p50}/${step.p95}/${step.p99} ms redis rt/ev ${step.redisRoundTripsPerEvent.toFixed(3)} failed ${load.failedRequests}` +
-          (load.firstError ? ` (${load.firstError})` : ''),
+          (load.firstError ? ` (${load.firstError})` : '') +
+          ` machine busy ${sampler.machineBusyPercent.toFixed(0)}%`,
       );
       for (const s of services) {
         const u = usage.get(s.pid)!;

@@ -50,6 +50,12 @@ export interface BatchConsumerOptions<T> {
   partitionsConsumedConcurrently?: number;
   /** Upper bound on bytes fetched per partition and request: bounds memory per batch. */
   maxBytesPerPartition?: number;
+  /**
+   * Upper bound on bytes per fetch over all partitions (kafkajs' default is 10 MiB). What a
+   * consumer holds in memory is a few times this once decoded; under a backlog every member
+   * keeps a full fetch in flight, so this is what keeps a service's memory flat while it catches up.
+   */
+  maxBytes?: number;
   sessionTimeoutMs?: number;
 }
 
@@ -88,7 +94,8 @@ export class BatchConsumerRunner<T> {
       maxBackoffMs: 5000,
       fromBeginning: false,
       partitionsConsumedConcurrently: 1,
-      maxBytesPerPartition: 1024 * 1024,
+      maxBytesPerPartition: 512 * 1024,
+      maxBytes: 2 * 1024 * 1024,
       sessionTimeoutMs: 30_000,
       ...options,
     };
@@ -98,6 +105,7 @@ export class BatchConsumerRunner<T> {
       sessionTimeout: this.opts.sessionTimeoutMs,
       heartbeatInterval: 3000,
       maxBytesPerPartition: this.opts.maxBytesPerPartition,
+      maxBytes: this.opts.maxBytes,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
   }

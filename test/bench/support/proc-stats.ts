@@ -32,6 +32,15 @@ function readRssMb(pid: number): number | undefined {
   }
 }
 
+/** Whole-machine CPU ticks (all cores) from the first line of /proc/stat. */
+function readMachine(): { busy: number; total: number } {
+  const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const ticks = values.map(Number);
+  const idle = ticks[3] + (ticks[4] ?? 0); // idle + iowait
+  const total = ticks.slice(0, 8).reduce((sum, t) => sum + t, 0);
+  return { busy: total - idle, total };
+}
+
 export interface ProcessUsage {
   cpuPercentAvg: number;
   cpuPercentMax: number;
@@ -45,10 +54,14 @@ export class ProcessSampler {
   private readonly rss = new Map<number, number>();
   private readonly first = new Map<number, CpuReading>();
   private timer?: NodeJS.Timeout;
+  private machineAtStart?: { busy: number; total: number };
+  /** Busy share of the whole machine over start()..stop(), 0-100 %. */
+  machineBusyPercent = 0;
 
   constructor(private readonly pids: readonly number[], private readonly intervalMs = 500) {}
 
   start(): void {
+    this.machineAtStart = readMachine();
     for (const pid of this.pids) {
       const reading = readCpu(pid);
       if (reading) {
@@ -76,6 +89,10 @@ export class ProcessSampler {
   stop(): Map<number, ProcessUsage> {
     if (this.timer) clearInterval(this.timer);
     this.sample();
+    const machine = readMachine();
+    if (this.machineAtStart && machine.total > this.machineAtStart.total) {
+      this.machineBusyPercent = ((machine.busy - this.machineAtStart.busy) / (machine.total - this.machineAtStart.total)) * 100;
+    }
     const result = new Map<number, ProcessUsage>();
     for (const pid of this.pids) {
       const first = this.first.get(pid);

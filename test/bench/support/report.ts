@@ -20,6 +20,8 @@ export interface StepResult {
   p99?: number;
   redisRoundTripsPerEvent: number;
   usage: Record<string, ProcessUsage>;
+  /** Busy share of the whole machine (all cores) during the step and drain, 0-100 %. */
+  machineBusyPercent: number;
 }
 
 export interface Target {
@@ -77,11 +79,15 @@ export function renderMarkdown(input: ReportInput): string {
     );
   }
   lines.push('', '### CPU (% of one core, average over the step and drain; max sample) and peak RSS per service', '');
-  lines.push(`| Target rate | ${services.map((s) => `${s} CPU avg / max`).join(' | ')} | ${services.map((s) => `${s} RSS MB`).join(' | ')} |`);
-  lines.push(`|---|${services.map(() => '---').join('|')}|${services.map(() => '---').join('|')}|`);
+  lines.push(
+    'Machine busy = the whole machine (both cores) over the step; what the services do not use of it went to the Kafka broker, Redis and the load generator.',
+    '',
+  );
+  lines.push(`| Target rate | machine busy | ${services.map((s) => `${s} CPU avg / max`).join(' | ')} | ${services.map((s) => `${s} RSS MB`).join(' | ')} |`);
+  lines.push(`|---|---|${services.map(() => '---').join('|')}|${services.map(() => '---').join('|')}|`);
   for (const s of input.steps) {
     lines.push(
-      `| ${f0(s.rate)} | ${services.map((n) => `${f0(s.usage[n].cpuPercentAvg)} / ${f0(s.usage[n].cpuPercentMax)}`).join(' | ')} | ${services.map((n) => f0(s.usage[n].rssMbMax)).join(' | ')} |`,
+      `| ${f0(s.rate)} | ${f0(s.machineBusyPercent)} % | ${services.map((n) => `${f0(s.usage[n].cpuPercentAvg)} / ${f0(s.usage[n].cpuPercentMax)}`).join(' | ')} | ${services.map((n) => f0(s.usage[n].rssMbMax)).join(' | ')} |`,
     );
   }
   const failing = input.steps.filter((s) => s.failedRequests > 0);

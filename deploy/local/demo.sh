@@ -25,5 +25,5 @@ $SIM backtest --alerts "$OUT/alerts.ndjson" --labels "$OUT/labels.csv" --out "$O
 cat <<TXT
 
 Alerts: $OUT/alerts.ndjson   Backtest report: $OUT/report.html
-Dashboard: http://127.0.0.1:3003/ (token: $ALERTING_DASHBOARD_TOKEN)
+Dashboard: http://127.0.0.1:3003/dashboard (token: $ALERTING_DASHBOARD_TOKEN)
 TXT

@@ -72,7 +72,7 @@ Vigil is running:
   ingestion API   http://127.0.0.1:3000/v1/events   (docs: http://127.0.0.1:3000/docs, API key: $DEMO_API_KEY)
   velocity        http://127.0.0.1:3001/health
   review-analysis http://127.0.0.1:3002/health
-  dashboard       http://127.0.0.1:3003/   (token: $ALERTING_DASHBOARD_TOKEN)
+  dashboard       http://127.0.0.1:3003/dashboard   (token: $ALERTING_DASHBOARD_TOKEN)
   metrics         http://127.0.0.1:300{0,1,2,3}/metrics
   alerts topic    fraud.alerts on $KAFKA_BROKERS
 Stop everything with: npm stop

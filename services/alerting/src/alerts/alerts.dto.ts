@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { ALERT_STATUSES, DECISIONS, Decision, SEVERITIES, Subject, SUBJECT_TYPES } from '@vigil/contracts';
+import { PickType } from '@nestjs/swagger';
+import { AlertDecision, ALERT_STATUSES, SEVERITIES, Subject, SUBJECT_TYPES } from '@vigil/contracts';
 
 export class ListAlertsQuery {
   @IsOptional()
@@ -28,19 +29,8 @@ export class ListAlertsQuery {
   limit?: number;
 }
 
-export class DecisionRequest {
-  @IsIn(DECISIONS)
-  decision!: Decision;
-
-  @IsString()
-  @MaxLength(128)
-  analyst!: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  comment?: string;
-}
+/** The analyst's part of an AlertDecision (same fields and validation; the service adds ids and time). */
+export class DecisionRequest extends PickType(AlertDecision, ['decision', 'analyst', 'comment'] as const) {}
 
 export class SnoozeRequest {
   @IsString()

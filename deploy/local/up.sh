@@ -70,7 +70,7 @@ cat <<TXT
 
 Vigil is running:
   ingestion API   http://127.0.0.1:3000/v1/events   (docs: http://127.0.0.1:3000/docs, API key: $DEMO_API_KEY)
-  velocity        http://127.0.0.1:3001/health
+  velocity        http://127.0.0.1:3001/health   (lists and bans: X-Api-Key ${VELOCITY_ADMIN_KEYS#*:})
   review-analysis http://127.0.0.1:3002/health
   dashboard       http://127.0.0.1:3003/dashboard   (token: $ALERTING_DASHBOARD_TOKEN)
   metrics         http://127.0.0.1:300{0,1,2,3}/metrics

@@ -15,11 +15,11 @@ import { measureCeiling } from './support/ceiling';
 import { SelfTimeEntry, summariseCpuProfile } from './support/cpu-profile';
 import { totalLag } from './support/lag';
 import { driveStep } from './support/load';
-import { scrapeCounters, ServiceCounters } from './support/metrics';
+import { histogramDelta, scrapeCounters, ServiceCounters } from './support/metrics';
 import { ProcessSampler } from './support/proc-stats';
 import { percentile, renderMarkdown, renderSvg, StepResult, Target } from './support/report';
 import { killServicesNow, launchServices, RunningService, SERVICE_NAMES, stopServices } from './support/services';
-import { markerBuyer, TrafficSource } from './support/traffic';
+import { markerSubject, TrafficSource } from './support/traffic';
 
 const ROOT = join(__dirname, '..', '..');
 const REPORTS = join(__dirname, 'reports');
@@ -190,7 +190,7 @@ async function main(): Promise<void> {
     await admin.connect();
     const ourTopics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
     const groups = [`${prefix}.vigil-ingestion-intake`, `${prefix}.vigil-velocity`, `${prefix}.vigil-review-analysis`, `${prefix}.vigil-alerting-signals`];
-    const markerSubjectPrefix = markerBuyer('');
+    const markerSubjectPrefix = markerSubject('');
     collector = await MarkerAlertCollector.start(kafka, topics.alerts, `${prefix}.bench-alerts`, (id) =>
       id.startsWith(markerSubjectPrefix) ? id.slice(markerSubjectPrefix.length) : undefined,
     );
@@ -249,6 +249,11 @@ async function main(): Promise<void> {
       const roundTrips = Object.keys(after).reduce((sum, n) => sum + after[n].redisRoundTrips - before[n].redisRoundTrips, 0);
       const usageByName = Object.fromEntries(services.map((s) => [s.name, usage.get(s.pid)!]));
       stepProfiles[rate] = Object.fromEntries(services.map((s) => [s.name, usage.get(s.pid)!.cpuPercentAvg]));
+      const alignment: StepResult['alignment'] = {};
+      for (const name of Object.keys(after)) {
+        const delta = histogramDelta(before[name].alignment, after[name].alignment);
+        if (delta.count > 0) alignment[name] = { alignment: delta, wait: histogramDelta(before[name].wait, after[name].wait) };
+      }
       const step: StepResult = {
         rate,
         offeredPerSec: (load.offered / load.elapsedMs) * 1000,
@@ -265,6 +270,7 @@ async function main(): Promise<void> {
         p95: percentile(latencies, 95),
         p99: percentile(latencies, 99),
         redisRoundTripsPerEvent: load.accepted ? roundTrips / load.accepted : 0,
+        alignment,
         usage: usageByName,
         machineBusyPercent: sampler.machineBusyPercent,
       };
@@ -276,6 +282,12 @@ async function main(): Promise<void> {
           (load.firstError ? ` (${load.firstError})` : '') +
           ` machine busy ${sampler.machineBusyPercent.toFixed(0)}%`,
       );
+      for (const [name, { alignment: a, wait: w }] of Object.entries(alignment)) {
+        console.log(
+          `   ${name.padEnd(16)} event-time alignment: ${a.count} events, mean ${a.meanMs!.toFixed(1)} ms, p50 <= ${a.p50Ms} ms, p99 <= ${a.p99Ms} ms; ` +
+            `whole wait mean ${w.meanMs?.toFixed(1)} ms, p50 <= ${w.p50Ms} ms, p99 <= ${w.p99Ms} ms`,
+        );
+      }
       for (const s of services) {
         const u = usage.get(s.pid)!;
         console.log(`   ${s.name.padEnd(16)} cpu avg ${u.cpuPercentAvg.toFixed(0)}% max ${u.cpuPercentMax.toFixed(0)}%  rss max ${u.rssMbMax.toFixed(0)} MB`);
@@ -335,7 +347,10 @@ async function main(): Promise<void> {
         targets,
         profile,
         notes,
-        command: 'npm run bench',
+        command: [
+          ...['BENCH_RATES', 'BENCH_STEP_SECONDS', 'BENCH_DRAIN_LIMIT_SECONDS', 'BENCH_PROFILE'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`),
+          'npm run bench',
+        ].join(' '),
         startedAt: startedAt.toISOString(),
         durationS: (Date.now() - startedAt.getTime()) / 1000,
       }),

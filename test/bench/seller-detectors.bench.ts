@@ -1,6 +1,6 @@
 /*
  * Seller-detectors memory and throughput benchmark: feeds many products and sellers through
- * SellerDetectorsService.detect (the consumer's batch handler without Kafka) against the real
+ * SellerDetectors.detect (the domain code velocity's pass calls, without Kafka) against the real
  * Redis, in two rounds of the same size, and reads MEMORY USAGE of sampled keys after each round.
  * Bounded state shows as per-product/per-seller figures that do not grow in round 2.
  * Writes test/bench/reports/seller-detectors.md.
@@ -10,13 +10,10 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DynamicModule, Module } from '@nestjs/common';
-import { RuntimeConfig } from '@vigil/config';
 import { EXAMPLE_PAYLOADS, validateEvent, VigilEvent } from '@vigil/contracts';
-import { REDIS_CLIENT, RedisClient, RedisKeys } from '@vigil/redis';
-import { SellerDetectorsModule, SellerDetectorsService } from '@vigil/seller-detectors';
-import { ServiceRuntimeModule } from '@vigil/service-runtime';
-import { startTestApp, testConfig, uniqueId } from '@vigil/testing';
+import { createRedisClient, RedisKeys } from '@vigil/redis';
+import { resolveOptions, SellerDetectors } from '@vigil/seller-detectors';
+import { testStack, uniqueId } from '@vigil/testing';
 
 const PRODUCTS = Number(process.env['BENCH_PRODUCTS'] ?? 100);
 const SELLERS = Number(process.env['BENCH_SELLERS'] ?? 500);
@@ -27,19 +24,10 @@ const SAMPLE = 50;
 const TENANT = 'bench-market';
 const T0 = Date.parse('2026-03-02T00:00:00Z');
 
-@Module({})
-class SellerDetectorsBenchApp {}
-
 async function main() {
-  const config = testConfig(RuntimeConfig, { LOG_LEVEL: 'error' });
-  const module: DynamicModule = {
-    module: SellerDetectorsBenchApp,
-    imports: [ServiceRuntimeModule.forRoot({ serviceName: 'seller-detectors-bench', config }), SellerDetectorsModule.forRoot({ groupId: uniqueId('sd-bench') })],
-  };
-  const app = await startTestApp(module, config);
-  const detectors = app.get(SellerDetectorsService);
-  const redis = app.get<RedisClient>(REDIS_CLIENT);
-  const keys = app.get(RedisKeys);
+  const redis = createRedisClient({ url: testStack().redisUrl, keyPrefix: '' });
+  const keys = new RedisKeys(`vigil-bench:${uniqueId('sd')}`);
+  const detectors = new SellerDetectors(redis, keys, resolveOptions());
   const run = uniqueId('b');
 
   let seq = 0;
@@ -153,12 +141,12 @@ async function main() {
     console.log(line);
     rows.push(line);
   }
-  await app.close();
+  await redis.quit();
 
   const report = `# Seller-detectors benchmark
 
 ${PRODUCTS} products, ${SELLERS} sellers; per round ${LISTINGS_PER_ROUND} listings (2 % at dumping prices, 1 % with
-contact bait) and ${ORDERS_PER_ROUND} orders, in batches of ${BATCH} through \`SellerDetectorsService.detect\`
+contact bait) and ${ORDERS_PER_ROUND} orders, in batches of ${BATCH} through \`SellerDetectors.detect\`
 (the consumer's handler, without Kafka) against the real Redis. Rounds 2 and 3 repeat round 1's volume, each two hours of
 event time later, on the same products and sellers. Memory is \`MEMORY USAGE\` summed over every key of ${SAMPLE} sampled
 products (price sketch, \`{tenant:product:id:EUR}\`) and sellers (\`{tenant:seller:id}\`: @vigil/counters windows,

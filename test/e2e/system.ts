@@ -22,7 +22,8 @@ export interface RunningSystem {
  * The four services in this process, wired to each other only through the real Kafka and
  * Redis of the test stack, in an environment of their own (topic prefix, Redis key prefix).
  */
-export async function startSystem(tenantId: string): Promise<RunningSystem> {
+export async function startSystem(tenantId: string, options: { instances?: number } = {}): Promise<RunningSystem> {
+  const instances = options.instances ?? 1;
   const topicPrefix = uniqueId('e2e');
   const apiKey = uniqueId('key');
   const shared = {
@@ -31,10 +32,11 @@ export async function startSystem(tenantId: string): Promise<RunningSystem> {
     INGESTION_API_KEYS: `${tenantId}:${apiKey}`,
     ALERTING_DASHBOARD_TOKEN: 'e2e-token',
   };
+  // `instances` of velocity and review-analysis: members of the same consumer groups.
   const configs = [
     [IngestionModule.register, testConfig(IngestionConfig, shared)],
-    [VelocityModule.register, testConfig(VelocityConfig, shared)],
-    [ReviewAnalysisModule.register, testConfig(ReviewAnalysisConfig, shared)],
+    ...Array.from({ length: instances }, () => [VelocityModule.register, testConfig(VelocityConfig, shared)] as const),
+    ...Array.from({ length: instances }, () => [ReviewAnalysisModule.register, testConfig(ReviewAnalysisConfig, shared)] as const),
     [AlertingModule.register, testConfig(AlertingConfig, shared)],
   ] as const;
   const apps: INestApplication[] = [];

@@ -31,6 +31,28 @@ export class RuntimeConfig {
   @Max(64)
   KAFKA_PARTITIONS_CONCURRENCY = 4;
 
+  /**
+   * Event-time alignment (consumers that evaluate in event time: velocity, review-analysis): a
+   * partition that is caught up and has received nothing for this long stops holding back the
+   * others. The bound on the extra latency ordering costs when traffic is sparse. See docs/event-time.md.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  STREAM_IDLE_MS = 200;
+
+  /**
+   * Event-time alignment: wall time an arrival waits before it counts towards its partition's
+   * watermark, to absorb disorder inside one partition (several producers writing the same
+   * partition). 0 when each partition is written in event-time order, as ingestion does.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  STREAM_HOLD_MS = 0;
+
   /** Prefix for every topic name, so several environments can share a broker. */
   @IsString()
   @Matches(/^[\w.-]*$/, { message: 'may contain only letters, digits, ".", "_" and "-"' })

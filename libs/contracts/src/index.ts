@@ -5,6 +5,7 @@ export * from './envelope';
 export * from './validate-event';
 export * from './validate-message';
 export * from './signals';
+export * from './signal-builder';
 export * from './alerts';
 export * from './events/common';
 export * from './events/accounts';

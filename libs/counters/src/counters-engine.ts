@@ -36,6 +36,11 @@ export interface EntityEventOps {
   occurredAtMs: number;
   updates: CounterUpdate[];
   facts?: FactOp[];
+  /**
+   * The stream already released later events beyond the allowed lateness (see EventTimeSequencer):
+   * the event is 'late' whatever the entity's own watermark says.
+   */
+  late?: boolean;
 }
 
 export interface Baseline {
@@ -221,6 +226,7 @@ export class CountersEngine {
     return {
       id: op.eventId,
       t: op.occurredAtMs,
+      ...(op.late ? { lt: true } : {}),
       u: op.updates.map((u) => ({
         c: u.counter,
         k: u.kind,

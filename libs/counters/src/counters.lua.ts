@@ -7,6 +7,7 @@
  * Cluster slot.
  *
  * ARGV[1] (JSON): { ttl, late, n, alpha, events: [{ id, t, u: [update], f: [factOp] }] }
+ *   e.lt: late by the stream's judgement (beyond the allowed lateness behind the released frontier)
  *   update: { c: counter, k: "count"|"sum"|"distinct", v: number|string, w: [windowMs], bl: bool }
  *   factOp: { o: "set"|"setnx"|"max"|"add", f: field, v: value, lim: limit (add only) }
  * Returns JSON: [{ s: "ok"|"dup"|"late", c: {"counter:windowMs": value}, f: {facts},
@@ -52,7 +53,7 @@ end
 
 for i, e in ipairs(p.events) do
   local r = { c = {}, a = {}, b = {} }
-  if wm > 0 and e.t < wm - late then
+  if e.lt or (wm > 0 and e.t < wm - late) then
     r.s = 'late'
   else
     if redis.call('SET', base .. ':dd:' .. e.id, '1', 'NX', 'PX', ttl) then r.s = 'ok' else r.s = 'dup' end

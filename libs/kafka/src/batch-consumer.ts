@@ -2,8 +2,15 @@ import { Logger } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { BATCH_SIZE_BUCKETS, counter, gauge, histogram, LATENCY_BUCKETS } from '@vigil/observability';
 import { deadLetterMessage } from './dead-letter';
-import { isTransient } from './errors';
-import { BatchHandler, Decoded, DecodedMessage, InboundMessage, MessagePublisher, OutboundMessage } from './ports';
+import { HandlerRetries } from './handler-retries';
+import {
+  BatchHandler,
+  Decoded,
+  DecodedMessage,
+  InboundMessage,
+  MessagePublisher,
+  OutboundMessage,
+} from './ports';
 
 const consumerLag = gauge({
   name: 'vigil_kafka_consumer_lag_messages',
@@ -26,11 +33,6 @@ const messagesTotal = counter({
   name: 'vigil_kafka_consumer_messages_total',
   help: 'Consumed messages by outcome (processed, dead_lettered)',
   labelNames: ['group', 'outcome'],
-});
-const handlerErrors = counter({
-  name: 'vigil_kafka_consumer_handler_errors_total',
-  help: 'Failed handler attempts by kind (transient: retried until it passes; permanent: isolated, then dead-lettered)',
-  labelNames: ['group', 'kind'],
 });
 
 export interface BatchConsumerOptions<T> {
@@ -59,12 +61,6 @@ export interface BatchConsumerOptions<T> {
   sessionTimeoutMs?: number;
 }
 
-class BatchAborted extends Error {
-  constructor() {
-    super('consumer stopping or rebalancing: batch left uncommitted for redelivery');
-  }
-}
-
 /**
  * Runs a consumer group member over kafkajs' eachBatch with the delivery rules Vigil relies on:
  * - offsets are committed only after the handler succeeded for the whole batch (at-least-once);
@@ -79,7 +75,10 @@ class BatchAborted extends Error {
 export class BatchConsumerRunner<T> {
   private readonly logger: Logger;
   private readonly consumer: Consumer;
-  private readonly opts: Required<Omit<BatchConsumerOptions<T>, 'fromBeginning'>> & { fromBeginning: boolean };
+  private readonly opts: Required<Omit<BatchConsumerOptions<T>, 'fromBeginning'>> & {
+    fromBeginning: boolean;
+  };
+  private readonly retries: HandlerRetries;
   private running = false;
   private stopping = false;
 
@@ -100,6 +99,7 @@ export class BatchConsumerRunner<T> {
       ...options,
     };
     this.logger = new Logger(`BatchConsumer:${options.groupId}`);
+    this.retries = new HandlerRetries({ ...this.opts, groupId: options.groupId });
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: this.opts.sessionTimeoutMs,
@@ -144,7 +144,10 @@ export class BatchConsumerRunner<T> {
   /** Resolves once this member has been assigned partitions (useful before producing in tests). */
   waitForAssignment(timeoutMs = 30_000): Promise<void> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no partitions assigned to ${this.opts.groupId} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no partitions assigned to ${this.opts.groupId} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const off = this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
         clearTimeout(timer);
         off();
@@ -153,7 +156,14 @@ export class BatchConsumerRunner<T> {
     });
   }
 
-  private async processBatch({ batch, heartbeat, isRunning, isStale, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload): Promise<void> {
+  private async processBatch({
+    batch,
+    heartbeat,
+    isRunning,
+    isStale,
+    resolveOffset,
+    commitOffsetsIfNecessary,
+  }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
     const started = performance.now();
     const group = this.opts.groupId;
@@ -162,18 +172,24 @@ export class BatchConsumerRunner<T> {
     const valid: DecodedMessage<T>[] = [];
     const poison: OutboundMessage[] = [];
     for (const message of inbound) {
-      const decoded = this.safeDecode(message);
+      const decoded = safeDecode(this.opts.decode, message);
       if (decoded.ok) valid.push({ message, value: decoded.value });
-      else poison.push(deadLetterMessage(this.opts.deadLetterTopic, group, message, decoded.reason, decoded.details));
+      else
+        poison.push(
+          deadLetterMessage(this.opts.deadLetterTopic, group, message, decoded.reason, decoded.details),
+        );
     }
 
-    const shouldContinue = () => !this.stopping || isRunning();
     const context = { topic: batch.topic, partition: batch.partition, heartbeat };
-    const failed = valid.length > 0 ? await this.handleWithRetries(valid, context, shouldContinue, isStale) : [];
+    const control = { shouldContinue: () => !this.stopping || isRunning(), isStale, heartbeat };
+    const failed =
+      valid.length > 0
+        ? await this.retries.run(valid, (messages) => this.opts.handle(messages, context), control)
+        : [];
     poison.push(...failed);
 
     if (poison.length > 0) {
-      await this.retryTransient(() => this.publisher.publish(poison), 'dead-letter publish', isStale);
+      await this.retries.untilDone(() => this.publisher.publish(poison), 'dead-letter publish', isStale);
       messagesTotal.inc({ group, outcome: 'dead_lettered' }, poison.length);
     }
     messagesTotal.inc({ group, outcome: 'processed' }, inbound.length - poison.length);
@@ -182,87 +198,36 @@ export class BatchConsumerRunner<T> {
     // waiting for this batch (consumer.commitOffsets would skip it once stopping).
     resolveOffset(batch.lastOffset());
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
-    await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
-    consumerLag.set({ group, topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+    await commitOffsetsIfNecessary({
+      topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
+    });
+    consumerLag.set(
+      { group, topic: batch.topic, partition: String(batch.partition) },
+      Number(batch.offsetLag()),
+    );
     batchSize.observe({ group }, inbound.length);
     batchDuration.observe({ group }, (performance.now() - started) / 1000);
     await heartbeat();
   }
+}
 
-  private safeDecode(message: InboundMessage): Decoded<T> {
-    try {
-      return this.opts.decode(message);
-    } catch (error) {
-      return { ok: false, reason: `decode failed: ${(error as Error).message}` };
-    }
-  }
-
-  /** Returns the dead-letter messages for the messages that fail on their own. */
-  private async handleWithRetries(
-    messages: DecodedMessage<T>[],
-    context: Parameters<BatchHandler<T>>[1],
-    shouldContinue: () => boolean,
-    isStale: () => boolean,
-  ): Promise<OutboundMessage[]> {
-    let permanentFailures = 0;
-    let lastError: unknown;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.opts.handle(messages, context);
-        return [];
-      } catch (error) {
-        lastError = error;
-        const transient = isTransient(error);
-        handlerErrors.inc({ group: this.opts.groupId, kind: transient ? 'transient' : 'permanent' });
-        if (!transient) permanentFailures++;
-        if (permanentFailures >= this.opts.maxAttempts) break;
-        this.logger.warn(
-          `batch of ${messages.length} failed (attempt ${attempt + 1}, ${transient ? 'transient' : 'permanent'}): ${(error as Error).message}`,
-        );
-        if (isStale() || !shouldContinue()) throw new BatchAborted();
-        await sleep(this.backoff(attempt));
-        await context.heartbeat().catch(() => undefined);
-      }
-    }
-    if (messages.length === 1) {
-      const { message } = messages[0];
-      this.logger.error(`dead-lettering ${message.topic}/${message.partition}/${message.offset}: ${(lastError as Error).message}`);
-      return [
-        deadLetterMessage(this.opts.deadLetterTopic, this.opts.groupId, message, `handler failed: ${(lastError as Error).message}`, {
-          error: (lastError as Error).name,
-        }),
-      ];
-    }
-    // Bisect so one poison message costs O(log n) extra attempts, not the whole batch.
-    const middle = Math.ceil(messages.length / 2);
-    return [
-      ...(await this.handleWithRetries(messages.slice(0, middle), context, shouldContinue, isStale)),
-      ...(await this.handleWithRetries(messages.slice(middle), context, shouldContinue, isStale)),
-    ];
-  }
-
-  private async retryTransient(action: () => Promise<void>, what: string, isStale: () => boolean): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await action();
-      } catch (error) {
-        this.logger.warn(`${what} failed (attempt ${attempt + 1}): ${(error as Error).message}`);
-        if (isStale()) throw new BatchAborted();
-        await sleep(this.backoff(attempt));
-      }
-    }
-  }
-
-  private backoff(attempt: number): number {
-    const base = Math.min(this.opts.maxBackoffMs, this.opts.initialBackoffMs * 2 ** attempt);
-    return base / 2 + Math.random() * (base / 2);
+/** Runs a decoder; one that throws makes the message poison with the reason. */
+export function safeDecode<T>(
+  decode: (message: InboundMessage) => Decoded<T>,
+  message: InboundMessage,
+): Decoded<T> {
+  try {
+    return decode(message);
+  } catch (error) {
+    return { ok: false, reason: `decode failed: ${(error as Error).message}` };
   }
 }
 
-function toInbound(topic: string, partition: number, m: KafkaMessage): InboundMessage {
+export function toInbound(topic: string, partition: number, m: KafkaMessage): InboundMessage {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(m.headers ?? {})) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+    if (value !== undefined)
+      headers[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
   }
   return {
     topic,
@@ -274,5 +239,3 @@ function toInbound(topic: string, partition: number, m: KafkaMessage): InboundMe
     timestamp: m.timestamp,
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

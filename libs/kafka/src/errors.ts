@@ -22,7 +22,14 @@ export class PublishTimeoutError extends TransientError {
   }
 }
 
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 const TRANSIENT_NAMES =
   /Connection|Timeout|MaxRetriesPerRequest|ClusterAllFailed|NumberOfRetriesExceeded|KafkaJSLockTimeout|Broker.*NotAvailable|LeaderNotAvailable|NotLeader/;
 
@@ -33,11 +40,18 @@ const TRANSIENT_NAMES =
 export function isTransient(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof TransientError) return true;
-    const { name, code, retriable, message } = e as { name?: string; code?: string; retriable?: boolean; message?: string };
+    const { name, code, retriable, message } = e as {
+      name?: string;
+      code?: string;
+      retriable?: boolean;
+      message?: string;
+    };
     if (retriable === true) return true;
     if (code && TRANSIENT_CODES.has(code)) return true;
     if (name && TRANSIENT_NAMES.test(name)) return true;
     if (message && /Connection is closed|ECONNREFUSED|Stream isn't writeable/.test(message)) return true;
+    // A busy, loading or failing-over Redis is an outage too, not a poison message.
+    if (message && /^(BUSY|LOADING|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY)\b/.test(message)) return true;
   }
   return false;
 }

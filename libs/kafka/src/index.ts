@@ -10,3 +10,7 @@ export * from './consumer-factory';
 export * from './topic-admin';
 export * from './kafka.health';
 export * from './kafka.module';
+export * from './handler-retries';
+export * from './event-time/event-time-sequencer';
+export * from './event-time/single-active-assigner';
+export * from './event-time/event-time-consumer';

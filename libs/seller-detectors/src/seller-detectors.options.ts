@@ -23,10 +23,6 @@ export interface SellerDetectorsOptions {
   seller: { knownDevicesLimit: number; knownIpsLimit: number; linksLimit: number; banTtl: string; stateTtl: string };
   /** The platform's own link hosts: never contact bait. */
   allowedHosts: string[];
-  /** Consumer group of the detectors' runner. */
-  groupId: string;
-  /** Where a new consumer group starts (tests and replays: true). */
-  fromBeginning: boolean;
   /** Redelivered event ids are recognised for this long. */
   dedupeTtl: string;
 }
@@ -41,8 +37,6 @@ export const DEFAULT_SELLER_DETECTORS_OPTIONS: SellerDetectorsOptions = {
   taint: { ttl: '30d' },
   seller: { knownDevicesLimit: 50, knownIpsLimit: 200, linksLimit: 100, banTtl: '365d', stateTtl: '30d' },
   allowedHosts: [],
-  groupId: 'seller-detectors',
-  fromBeginning: false,
   dedupeTtl: '2d',
 };
 
@@ -61,5 +55,3 @@ export function resolveOptions(overrides: DeepPartial<SellerDetectorsOptions> = 
   }
   return options;
 }
-
-export const SELLER_DETECTORS_OPTIONS = Symbol('SELLER_DETECTORS_OPTIONS');

@@ -17,6 +17,8 @@ export interface ProbedMessage<T = unknown> {
  */
 export class TopicProbe<T = unknown> {
   readonly messages: ProbedMessage<T>[] = [];
+  /** topic/partition/offset already kept: a rebalance of the probe's own group redelivers them. */
+  private readonly seen = new Set<string>();
   private consumer: Consumer | null = null;
 
   private constructor(private readonly kafka: Kafka) {}
@@ -30,6 +32,9 @@ export class TopicProbe<T = unknown> {
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
+        const position = `${topic}/${partition}/${message.offset}`;
+        if (probe.seen.has(position)) return;
+        probe.seen.add(position);
         const text = message.value?.toString('utf8') ?? 'null';
         let value: unknown;
         try {

@@ -7,13 +7,19 @@ import { IngestionConfig } from './config';
 import { EventsController } from './http/events.controller';
 import { IngestionExceptionFilter } from './http/ingestion-exception.filter';
 import { rawJsonBodyParserProvider } from './http/raw-json-body';
+import { Clock, INGESTION_CLOCK } from './ingest/future-skew';
 import { IdempotencyStore } from './ingest/idempotency.store';
 import { IngestEventsService } from './ingest/ingest-events.service';
 import { IntakeConsumer } from './intake/intake.consumer';
 
+export interface IngestionModuleOptions {
+  /** The ingestion clock (epoch ms) the future-date check compares occurredAt with; Date.now by default. For tests. */
+  clock?: Clock;
+}
+
 @Module({})
 export class AppModule {
-  static register(config: IngestionConfig): DynamicModule {
+  static register(config: IngestionConfig, options: IngestionModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -23,6 +29,7 @@ export class AppModule {
       controllers: [EventsController],
       providers: [
         rawJsonBodyParserProvider,
+        { provide: INGESTION_CLOCK, useValue: options.clock ?? Date.now },
         IdempotencyStore,
         IngestEventsService,
         IntakeConsumer,

@@ -1,6 +1,26 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 import { RuntimeConfig } from '@vigil/config';
+import { API_KEYS_PATTERN } from '@vigil/auth';
+import { parseDuration } from '@vigil/counters';
+
+/** A positive duration that parseDuration (@vigil/counters) reads: "30s", "5m", "1h", "1d". */
+function IsDuration(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isDuration',
+    validator: {
+      validate: (value: unknown) => {
+        if (typeof value !== 'string') return false;
+        try {
+          return parseDuration(value) > 0;
+        } catch {
+          return false;
+        }
+      },
+      defaultMessage: (args) => `${args?.property ?? 'value'} must be a positive duration such as "30s", "5m", "1h" or "1d"`,
+    },
+  });
+}
 
 export class IngestionConfig extends RuntimeConfig {
   @Type(() => Number)
@@ -14,7 +34,7 @@ export class IngestionConfig extends RuntimeConfig {
    * X-Vigil-Signature header mandatory for that key). Empty means every request is refused.
    */
   @IsString()
-  @Matches(/^$|^[^:,\s]+:[^:,\s]+(:[^:,\s]+)?(,[^:,\s]+:[^:,\s]+(:[^:,\s]+)?)*$/, {
+  @Matches(API_KEYS_PATTERN, {
     message: 'INGESTION_API_KEYS must be tenant:key[:secret],tenant:key[:secret],...',
   })
   INGESTION_API_KEYS = '';
@@ -54,4 +74,14 @@ export class IngestionConfig extends RuntimeConfig {
   @IsInt()
   @Min(1)
   INGESTION_RETRY_AFTER_SECONDS = 5;
+
+  /**
+   * How far in the future an event may be dated: an occurredAt later than the ingestion clock
+   * plus this is refused (400 / dead letter), since one such event would push velocity's
+   * event-time watermark ahead and make later, correct events look late. Past events of any
+   * age are accepted.
+   */
+  @IsString()
+  @IsDuration()
+  INGESTION_MAX_FUTURE_SKEW = '5m';
 }

@@ -3,7 +3,7 @@ import { EVENT_TYPE_NAMES, EVENT_TYPES, exampleEvent, topicNames } from '@vigil/
 import { createKafka } from '@vigil/kafka';
 import { appUrl, startTestApp, testConfig, testStack, TopicProbe, uniqueId, waitFor } from '@vigil/testing';
 import { AppModule } from './app.module';
-import { signBody } from './auth/api-keys';
+import { signBody } from '@vigil/auth';
 import { IngestionConfig } from './config';
 import { ApiErrorBody } from './http/api-error';
 import { BatchResponse, SingleEventResponse } from './http/events.controller';
@@ -160,6 +160,72 @@ describe('ingestion service on the real stack', () => {
     });
   });
 
+  describe('future-dated events (INGESTION_MAX_FUTURE_SKEW, default 5m)', () => {
+    const at = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
+    const HOUR = 3_600_000;
+    const MINUTE = 60_000;
+    const tooFarReason = (occurredAt: string) =>
+      new RegExp(`^occurredAt is ${occurredAt.replace(/[.]/g, '\\.')}, more than 5m after the ingestion clock \\(\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\)$`);
+    const futureCount = async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return Number(/^vigil_ingestion_future_dated_rejected_total\{transport="http"[^}]*\} (\d+)$/m.exec(text)?.[1] ?? 0);
+    };
+
+    it('refuses a single event dated an hour ahead with 400 occurredAt, accepts one a minute ahead and one of last month', async () => {
+      const countBefore = await futureCount();
+      const future = event('order.placed', { occurredAt: at(HOUR) });
+      const refused = await post('/v1/events', future);
+      expect(refused.status).toBe(400);
+      const body = await json(refused);
+      expect(body).toMatchObject({ statusCode: 400, code: 'invalid_event', message: 'the event is invalid' });
+      expect(body.errors).toEqual([{ field: 'occurredAt', constraint: 'maxFutureSkew', reason: expect.stringMatching(tooFarReason(future.occurredAt)) }]);
+      expect((await futureCount()) - countBefore).toBe(1);
+
+      const minuteAhead = event('order.placed', { occurredAt: at(MINUTE) });
+      const lastMonth = event('order.placed', { occurredAt: at(-30 * 24 * HOUR) });
+      for (const e of [minuteAhead, lastMonth]) {
+        const response = await post('/v1/events', e);
+        expect(response.status).toBe(202);
+        expect(await json(response)).toEqual({ id: e.id, status: 'accepted' });
+      }
+      // Same partition key: once the later events arrived, the refused one would have too.
+      await probe.waitFor(2, (m) => m.value.id === minuteAhead.id || m.value.id === lastMonth.id);
+      expect(probe.messages.some((m) => m.value.id === future.id)).toBe(false);
+    });
+
+    it('in a batch, refuses the future-dated event by index like any invalid event (400 when none is valid)', async () => {
+      const good = event('listing.created', { occurredAt: at(MINUTE) });
+      const future = event('listing.created', { occurredAt: at(HOUR) });
+      const mixed = await post('/v1/events/batch', { events: [good, future] });
+      expect(mixed.status).toBe(202);
+      const body = await json(mixed);
+      expect(body).toMatchObject({ accepted: 1, duplicates: 0, rejected: 1 });
+      expect(body.results[0]).toEqual({ index: 0, id: good.id, status: 'accepted' });
+      expect(body.results[1]).toEqual({
+        index: 1,
+        id: future.id,
+        status: 'rejected',
+        errors: [{ field: 'occurredAt', constraint: 'maxFutureSkew', reason: expect.stringMatching(tooFarReason(future.occurredAt)) }],
+      });
+
+      const allFuture = [event('listing.created', { occurredAt: at(HOUR) }), event('listing.created', { occurredAt: at(2 * HOUR) })];
+      const refused = await post('/v1/events/batch', { events: allFuture });
+      expect(refused.status).toBe(400);
+      const refusedBody = await json(refused);
+      expect(refusedBody).toMatchObject({ code: 'invalid_event', message: 'no event of the batch is valid' });
+      expect(refusedBody.errors).toEqual(
+        allFuture.map((e, index) => ({ index, field: 'occurredAt', constraint: 'maxFutureSkew', reason: expect.stringMatching(tooFarReason(e.occurredAt)) })),
+      );
+
+      await probe.waitFor(1, (m) => m.value.id === good.id);
+      const marker = event('listing.created');
+      await post('/v1/events', marker);
+      await probe.waitFor(1, (m) => m.value.id === marker.id);
+      const refusedIds = new Set([future.id, ...allFuture.map((e) => e.id)]);
+      expect(probe.messages.some((m) => refusedIds.has(m.value.id))).toBe(false);
+    });
+  });
+
   describe('authentication', () => {
     it('refuses a missing or unknown key with 401 and publishes nothing', async () => {
       const e = event('account.created');
@@ -209,6 +275,31 @@ describe('ingestion service on the real stack', () => {
       const reasons = dead.map((m) => m.value as unknown as { reason: string; details?: { errors: { field: string }[] } });
       expect(reasons.find((r) => r.reason === 'invalid event')?.details?.errors).toContainEqual(expect.objectContaining({ field: 'occurredAt' }));
       expect(reasons.some((r) => r.reason.startsWith('intake message is not JSON'))).toBe(true);
+    }, 70_000);
+
+    it('dead-letters a future-dated intake event with the reason naming the limit, publishes one a minute ahead', async () => {
+      await waitFor('intake consumer in its group (/health 200)', async () => (await fetch(`${url}/health`)).status === 200, 45_000);
+      const topics = topicNames(config.VIGIL_TOPIC_PREFIX);
+      const future = event('order.delivered', { occurredAt: new Date(Date.now() + 3_600_000).toISOString() });
+      const minuteAhead = event('order.delivered', { occurredAt: new Date(Date.now() + 60_000).toISOString() });
+      const key = EVENT_TYPES['order.delivered'].key(future.data as never);
+      const producer = createKafka(testStack().brokers, 'intake-future-test').producer();
+      await producer.connect();
+      await producer.send({ topic: topics.intake, messages: [future, minuteAhead].map((e) => ({ key, value: JSON.stringify(e) })) });
+      await producer.disconnect();
+
+      const [published] = await probe.waitFor(1, (m) => m.value.id === minuteAhead.id);
+      expect(published.topic).toBe(topics.events.orders);
+      type Dead = { reason: string; payload: string; details?: { errors: { field: string; constraint: string; reason: string }[] } };
+      const [dead] = await probe.waitFor(1, (m) => m.topic === topics.deadLetter && (m.value as unknown as Dead).payload.includes(future.id));
+      const record = dead.value as unknown as Dead;
+      expect(record.reason).toMatch(/^future-dated event: occurredAt is /);
+      expect(record.reason.slice('future-dated event: '.length)).toMatch(
+        new RegExp(`^occurredAt is ${future.occurredAt.replace(/[.]/g, '\\.')}, more than 5m after the ingestion clock \\(.+Z\\)$`),
+      );
+      expect(record.details?.errors).toEqual([{ field: 'occurredAt', constraint: 'maxFutureSkew', reason: record.reason.slice('future-dated event: '.length) }]);
+      expect(dead.headers['vigil-dlq-reason']).toBe(record.reason.slice(0, 200));
+      expect(probe.messages.some((m) => m.value.id === future.id)).toBe(false);
     }, 70_000);
   });
 });

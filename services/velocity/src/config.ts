@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Type } from 'class-transformer';
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { API_KEYS_PATTERN } from '@vigil/auth';
 import { RuntimeConfig } from '@vigil/config';
 
 export class VelocityConfig extends RuntimeConfig {
@@ -23,4 +24,12 @@ export class VelocityConfig extends RuntimeConfig {
   /** Events older than their entity's newest event minus this are late: metered, not counted. */
   @Matches(/^\d+[smhd]$/, { message: 'ALLOWED_LATENESS must be a duration such as "10m"' })
   ALLOWED_LATENESS = '10m';
+
+  /**
+   * Tenant admin keys for the lists and seller-ban routes, comma-separated `tenant:key`. A key acts
+   * on its own tenant only. Empty (the default) refuses every call to those routes.
+   */
+  @IsString()
+  @Matches(API_KEYS_PATTERN, { message: 'VELOCITY_ADMIN_KEYS must be tenant:key,tenant:key,...' })
+  VELOCITY_ADMIN_KEYS = '';
 }

@@ -14,6 +14,11 @@ async function processed(): Promise<number> {
   return metric ? (await metric.get()).values.reduce((sum, v) => sum + v.value, 0) : 0;
 }
 
+/*
+ * Two instances in one consumer group: one active member holds every partition (the event-time
+ * merge needs them all in one place, docs/event-time.md), the other is a hot standby that takes
+ * over, from the committed offsets, when the active one stops.
+ */
 describe('two velocity instances in one consumer group (real Kafka and Redis)', () => {
   const tenant = uniqueId('tenant');
   let apps: INestApplication[] = [];
@@ -31,40 +36,38 @@ describe('two velocity instances in one consumer group (real Kafka and Redis)', 
     for (const app of apps) await app.close();
   });
 
-  it('share the partitions and give the counters one instance gives, with out-of-order events in their window', async () => {
-    const accounts = Array.from({ length: 24 }, () => uniqueId('acc'));
-    const inOrder = accounts.flatMap((buyer) => [0, 1, 2].map((i) => order(tenant, T0 + i * MIN, { buyer })));
-    const shuffled = uniqueId('ooo');
-    const tooLate = uniqueId('late');
-    const outOfOrder = [
-      order(tenant, T0 + 5 * MIN, { buyer: shuffled }),
-      order(tenant, T0, { buyer: shuffled }), // 5 minutes behind: within the 10m lateness
-      order(tenant, T0 + 2 * MIN, { buyer: shuffled }),
-      order(tenant, T0 + 30 * MIN, { buyer: tooLate }),
-      order(tenant, T0, { buyer: tooLate }), // 30 minutes behind: late, not counted
-    ];
-    const target = (await processed()) + inOrder.length + outOfOrder.length;
-    await producer.send([...inOrder, ...outOfOrder]);
-    await waitFor('both instances to process everything', async () => (await processed()) >= target, 30_000);
-
-    const engine = apps[0].get(VelocityConsumer).engine;
-    const read = (buyer: string, atMs: number) => ({
-      entity: { tenantId: tenant, type: 'account', id: buyer },
-      eventId: uniqueId('read'),
-      occurredAtMs: atMs,
-      updates: [{ counter: 'order.count', kind: 'count' as const, windowsMs: [10 * MIN, HOUR], value: 0 }],
-    });
-    const results = await engine.apply([
-      ...accounts.map((buyer) => read(buyer, T0 + 3 * MIN)),
-      read(shuffled, T0 + 6 * MIN),
-      read(tooLate, T0 + 31 * MIN),
-    ]);
-    expect(results.slice(0, accounts.length).map((r) => r.counters['order.count'][HOUR])).toEqual(accounts.map(() => 3));
-    expect(results[accounts.length].counters['order.count']).toEqual({ [10 * MIN]: 3, [HOUR]: 3 });
-    expect(results[accounts.length + 1].counters['order.count']).toEqual({ [10 * MIN]: 1, [HOUR]: 1 });
-
-    // both members really worked: each got partitions of the orders topic
-    const assigned = await Promise.all(apps.map((app) => app.get(VelocityConsumer).handledPartitions()));
-    expect(assigned.every((count) => count > 0)).toBe(true);
+  const read = (buyer: string, atMs: number) => ({
+    entity: { tenantId: tenant, type: 'account', id: buyer },
+    eventId: uniqueId('read'),
+    occurredAtMs: atMs,
+    updates: [{ counter: 'order.count', kind: 'count' as const, windowsMs: [10 * MIN, HOUR], value: 0 }],
   });
+
+  it('one holds every partition, the other stands by; the standby takes over and the counters come out as one instance gives', async () => {
+    const consumers = apps.map((app) => app.get(VelocityConsumer));
+    await waitFor('one active member with every partition', () => consumers.some((c) => c.handledPartitions() > 0), 30_000);
+    const partitions = consumers.map((c) => c.handledPartitions()).sort((a, b) => b - a);
+    expect(partitions).toEqual([24, 0]); // 4 topics x 6 partitions, all on one member
+
+    const accounts = Array.from({ length: 24 }, () => uniqueId('acc'));
+    const first = accounts.flatMap((buyer) => [0, 1, 2].map((i) => order(tenant, T0 + i * MIN, { buyer })));
+    const before = await processed();
+    await producer.send(first);
+    await waitFor('the active member to process the first half', async () => (await processed()) >= before + first.length, 30_000);
+
+    // Stop the active instance; the standby gets the partitions and goes on from the committed offsets.
+    const active = consumers.findIndex((c) => c.handledPartitions() > 0);
+    const standby = 1 - active;
+    await apps[active].close();
+    apps = [apps[standby]];
+    await waitFor('the standby to take every partition', () => consumers[standby].handledPartitions() === 24, 60_000);
+    const second = accounts.flatMap((buyer) => [3, 4].map((i) => order(tenant, T0 + i * MIN, { buyer })));
+    const middle = await processed();
+    await producer.send(second);
+    await waitFor('the standby to process the second half', async () => (await processed()) >= middle + second.length, 60_000);
+
+    const results = await consumers[standby].engine.apply(accounts.map((buyer) => read(buyer, T0 + 5 * MIN)));
+    // five orders each, none lost, none counted twice across the hand-over
+    expect(results.map((r) => r.counters['order.count'][HOUR])).toEqual(accounts.map(() => 5));
+  }, 180_000);
 });

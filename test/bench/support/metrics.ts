@@ -12,9 +12,58 @@ export function sumMetric(text: string, name: string, labelFilter?: (labels: str
   return sum;
 }
 
+/** Cumulative buckets (upper bound in seconds -> count), sum and count of a Prometheus histogram, all label sets added. */
+export interface HistogramSnapshot {
+  buckets: Map<number, number>;
+  sum: number;
+  count: number;
+}
+
+export function histogramSnapshot(text: string, name: string): HistogramSnapshot {
+  const buckets = new Map<number, number>();
+  const bucketLine = new RegExp(`^${name}_bucket\\{([^}]*)\\}\\s+([-+\\d.eE]+)`);
+  for (const line of text.split('\n')) {
+    const match = bucketLine.exec(line);
+    if (!match) continue;
+    const le = /le="([^"]+)"/.exec(match[1])?.[1];
+    if (!le) continue;
+    const bound = le === '+Inf' ? Infinity : Number(le);
+    buckets.set(bound, (buckets.get(bound) ?? 0) + Number(match[2]));
+  }
+  return { buckets, sum: sumMetric(text, `${name}_sum`), count: sumMetric(text, `${name}_count`) };
+}
+
+/** What a histogram recorded between two snapshots: count, mean and percentiles as bucket upper bounds (ms). */
+export interface HistogramDelta {
+  count: number;
+  meanMs?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+}
+
+export function histogramDelta(before: HistogramSnapshot, after: HistogramSnapshot): HistogramDelta {
+  const count = after.count - before.count;
+  if (count <= 0) return { count: 0 };
+  const bounds = [...after.buckets.keys()].sort((a, b) => a - b);
+  const at = (q: number) => {
+    for (const bound of bounds) {
+      if ((after.buckets.get(bound) ?? 0) - (before.buckets.get(bound) ?? 0) >= q * count) return bound * 1000;
+    }
+    return Infinity;
+  };
+  return { count, meanMs: ((after.sum - before.sum) / count) * 1000, p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+export const ALIGNMENT_DELAY = 'vigil_stream_alignment_delay_seconds';
+export const SEQUENCER_WAIT = 'vigil_stream_wait_seconds';
+
 export interface ServiceCounters {
   consumed: number;
   redisRoundTrips: number;
+  /** Wall time events waited for the low watermark in the event-time consumers (velocity, review-analysis). */
+  alignment: HistogramSnapshot;
+  /** Total wall time from fetch to release (alignment plus queueing behind the handler). */
+  wait: HistogramSnapshot;
 }
 
 export async function scrapeCounters(url: string): Promise<ServiceCounters> {
@@ -24,5 +73,7 @@ export async function scrapeCounters(url: string): Promise<ServiceCounters> {
   return {
     consumed: sumMetric(text, 'vigil_kafka_consumer_messages_total'),
     redisRoundTrips: sumMetric(text, 'vigil_redis_round_trips_total'),
+    alignment: histogramSnapshot(text, ALIGNMENT_DELAY),
+    wait: histogramSnapshot(text, SEQUENCER_WAIT),
   };
 }

@@ -9,6 +9,8 @@ import { simulate, SimulatedEvent } from '@vigil/simulator';
 export class TrafficSource {
   private readonly base: SimulatedEvent[];
   private readonly baseStartMs: number;
+  /** Moves the simulated timeline so that it starts this long before now. */
+  private readonly shiftMs: number;
   private readonly spanMs: number;
   private cursor = 0;
   private round = 0;
@@ -18,6 +20,10 @@ export class TrafficSource {
     if (this.base.length === 0) throw new Error('the simulator produced no events');
     this.baseStartMs = Date.parse(this.base[0].occurredAt);
     this.spanMs = Date.parse(this.base[this.base.length - 1].occurredAt) - this.baseStartMs + 60_000;
+    // Event time runs far faster than wall time here (a round of the base covers hours in
+    // seconds), and ingestion refuses events dated after its clock (INGESTION_MAX_FUTURE_SKEW):
+    // start in the past with room for ~100 rounds (several million events).
+    this.shiftMs = Date.now() - 100 * this.spanMs - this.baseStartMs;
   }
 
   get size(): number {
@@ -30,25 +36,26 @@ export class TrafficSource {
       this.round++;
     }
     const original = this.base[this.cursor++];
-    const shiftedMs = Date.parse(original.occurredAt) + this.round * this.spanMs;
+    const shiftedMs = Date.parse(original.occurredAt) + this.shiftMs + this.round * this.spanMs;
     return { ...original, id: `${original.id}-${this.runId}-r${this.round}`, occurredAt: new Date(shiftedMs).toISOString() };
   }
 
   /** Event time of the most recent ordinary event, so markers sit inside the same timeline. */
   currentEventTimeMs(): number {
     const original = this.base[Math.max(0, this.cursor - 1)];
-    return Date.parse(original.occurredAt) + this.round * this.spanMs;
+    return Date.parse(original.occurredAt) + this.shiftMs + this.round * this.spanMs;
   }
 }
 
 /**
- * A marker: a first order of 5000 EUR from a brand-new buyer. velocity's `high-value-new-account`
- * (order.amount >= 1000 and account.order.count@7d <= 1) fires on this single event, and alerting
- * turns the high signal into an alert. Every marker has its own buyer (the alert subject), device,
- * IP and card so alerts are never merged and no other counter is touched.
+ * A marker: a wallet sending its whole balance to a destination it never used. velocity's
+ * `wallet-drain-new-destination` (amount within [95 %, 100 %] of the balance, new destination)
+ * fires on this single event - no earlier event of the subject is needed, whatever rule versions
+ * change - and alerting turns the high signal into an alert. Every marker has its own wallet (the
+ * alert subject) so alerts are never merged and no other counter is touched.
  */
 export function markerEvent(tenantId: string, markerId: string, occurredAtMs: number): Record<string, unknown> {
-  const example = exampleEvent('order.placed');
+  const example = exampleEvent('wallet.transfer');
   return {
     ...example,
     id: `mk-${markerId}`,
@@ -56,18 +63,18 @@ export function markerEvent(tenantId: string, markerId: string, occurredAtMs: nu
     occurredAt: new Date(occurredAtMs).toISOString(),
     data: {
       ...example.data,
-      orderId: `mk-ord-${markerId}`,
-      buyerId: markerBuyer(markerId),
-      deviceId: `mk-dev-${markerId}`,
-      ip: '198.51.100.23',
-      paymentInstrument: { fingerprint: `mk-card-${markerId}`, type: 'card', country: 'DE' },
-      promoCode: undefined,
-      amount: { amount: 5000, currency: 'EUR' },
-      items: [{ listingId: 'lst-1', productId: '4006381333931', quantity: 1, unitPrice: { amount: 5000, currency: 'EUR' } }],
+      transferId: `mk-tx-${markerId}`,
+      fromWallet: markerSubject(markerId),
+      toWallet: `mk-dest-${markerId}`,
+      amount: 2.5,
+      balanceBefore: 2.5,
+      kind: 'external',
+      accountId: undefined,
     },
   };
 }
 
-export function markerBuyer(markerId: string): string {
-  return `mk-acc-${markerId}`;
+/** The alert subject (wallet) of a marker. */
+export function markerSubject(markerId: string): string {
+  return `mk-wal-${markerId}`;
 }

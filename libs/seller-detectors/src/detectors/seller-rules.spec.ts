@@ -1,5 +1,6 @@
 import { chainWithin, ChainLink, isDumpingBurst, isSpike, taintSeverity } from './seller-rules';
-import { signalId } from './signal-builder';
+import { exampleEvent, signalId } from '@vigil/contracts';
+import { SELLER_RULES, sellerSignal } from './seller-signals';
 
 describe('seller rules', () => {
   it('a spike needs the floor and the multiple of the baseline', () => {
@@ -30,10 +31,15 @@ describe('seller rules', () => {
     expect(chain.map((c) => c.kind)).toEqual(['new_device_login', 'credentials_changed']);
   });
 
-  it('signal ids are deterministic per rule, subject and triggering event', () => {
+  it('signals are built by the shared @vigil/contracts builder: id per rule version, subject and triggering event', () => {
     const subject = { type: 'seller' as const, id: 's-1', tenantId: 't' };
-    expect(signalId('seller.listing-spike', subject, 'e-1')).toBe(signalId('seller.listing-spike', subject, 'e-1'));
-    expect(signalId('seller.listing-spike', subject, 'e-1')).not.toBe(signalId('seller.listing-spike', subject, 'e-2'));
-    expect(signalId('seller.listing-spike', subject, 'e-1')).toMatch(/^sig-[0-9a-f]{40}$/);
+    const trigger = exampleEvent('listing.created', { id: 'e-1', tenantId: 't', occurredAt: '2026-03-02T12:00:00Z' });
+    const related = [{ eventId: 'e-0', type: 'account.payout_changed' as const, occurredAt: '2026-03-02T11:00:00Z' }];
+    const draft = { rule: SELLER_RULES.takeoverChain, severity: 'high' as const, subject, trigger, related, reason: 'chain', measurements: [] };
+    const signal = sellerSignal(draft, new Date(0));
+    expect(signal.signalId).toBe(signalId('seller.takeover-chain', 2, subject, 'e-1'));
+    expect(sellerSignal(draft).signalId).toBe(signal.signalId);
+    expect(signal).toMatchObject({ source: 'seller-detectors', mode: 'enforce', ruleVersion: 2, causationId: 'e-1', occurredAt: '2026-03-02T12:00:00Z' });
+    expect(signal.triggeringEvents.map((e) => e.eventId)).toEqual(['e-1', 'e-0']);
   });
 });

@@ -107,6 +107,12 @@ describe('injected patterns', () => {
     for (const t of [...firstHop, ...secondHop]) expect(fraudIds('tainted-deposits', 'wallet').has(t.data.toWallet)).toBe(true);
   });
 
+  it('wallet transfers never move more than the balance (velocity treats that as inconsistent data, not a drain)', () => {
+    const transfers = ofType('wallet.transfer');
+    expect(transfers.length).toBeGreaterThan(10);
+    expect(transfers.filter((t) => t.data.amount > t.data.balanceBefore)).toEqual([]);
+  });
+
   it('ordinary traffic: many buyers write near-identical honest reviews, some listings say "contact us through the platform"', () => {
     const honest = ofType('review.posted').filter((e) => /great product,? (and )?fast delivery/i.test(e.data.text));
     expect(new Set(honest.map((r) => r.data.authorId)).size).toBeGreaterThanOrEqual(10);

@@ -39,6 +39,8 @@ export interface OrderOptions {
   ships?: boolean;
   /** Delay until shipment; default 5-40 minutes. */
   shipAfterMs?: number;
+  /** Delay from shipment to delivery; default 15-60 minutes (drawn only when not given). */
+  deliverAfterMs?: number;
   /** Probability the buyer reviews after delivery. */
   reviewChance?: number;
   /** Returned and refunded after delivery. */
@@ -127,14 +129,14 @@ export class World {
     return account;
   }
 
-  login(account: Account, atMs: number, deviceId = account.deviceId, ip = account.ip, success = true): void {
+  login(account: Account, atMs: number, deviceId = account.deviceId, ip = account.ip, success = true, ipCountry = account.country): void {
     this.timeline.emit('account.login', atMs, {
       accountId: account.id,
       success,
       ...(success ? {} : { failureReason: 'bad_password' }),
       ip,
       deviceId,
-      ipCountry: account.country,
+      ipCountry,
     });
   }
 
@@ -217,7 +219,7 @@ export class World {
     const shippedAt = paidAt + (options.shipAfterMs ?? r.int(5, 40) * MINUTE);
     if (options.ships !== false && shippedAt < this.endMs) {
       this.timeline.emit('order.shipped', shippedAt, { ...ref, carrier: r.pick(['DHL', 'DPD', 'La Poste', 'InPost', 'GLS']), trackingId: `trk-${r.hex(12)}` }, correlationId);
-      const deliveredAt = shippedAt + r.int(15, 60) * MINUTE;
+      const deliveredAt = shippedAt + (options.deliverAfterMs ?? r.int(15, 60) * MINUTE);
       if (deliveredAt < this.endMs) {
         this.timeline.emit('order.delivered', deliveredAt, ref, correlationId);
         if (options.returns) {

@@ -10,7 +10,7 @@
  * (new rule within the window of its last signal, repeat of a rule within the cooldown of
  * that rule's last signal) or open a new one, keep each rule's largest contribution,
  * recompute score = 100 × (1 − Π(1 − c_rule)) and severity, append the signal, refresh TTLs.
- * ARGV: base, signalId, ruleId, occurredMs, contribution, signalJson, newAlertId, windowMs,
+ * ARGV: base, signalId, ruleId, occurredMs, contribution, signalJson, alertIdBase, windowMs,
  *       cooldownMs, retentionMs, thresholds "medium:40,high:70,critical:90", subjectJson,
  *       occurredIso, nowMs.
  * Returns {action, alertId, docFlat, signals}; action: created|updated|duplicate|snoozed.
@@ -44,7 +44,10 @@ if alertId then
 end
 local action = 'updated'
 if not join then
-  alertId = ARGV[7]
+  -- the subject's n-th alert: deterministic whatever signal opened it (the counter outlives the alerts)
+  local seqKey = base .. 'seq'
+  alertId = ARGV[7] .. '-' .. redis.call('INCR', seqKey)
+  redis.call('PEXPIRE', seqKey, 4 * retention)
   action = 'created'
   redis.call('HSET', base .. 'alert:' .. alertId, 'alertId', alertId, 'subject', ARGV[12], 'status', 'open',
     'revision', 0, 'firstSeenMs', t, 'firstSeenAt', ARGV[13], 'lastSeenMs', t, 'lastSeenAt', ARGV[13], 'createdMs', ARGV[14])

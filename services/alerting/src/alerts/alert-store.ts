@@ -81,7 +81,7 @@ export class AlertStore implements OnModuleInit {
         eventTimeMs({ occurredAt: s.occurredAt }),
         contribution(this.policy, s.ruleId, s.severity),
         JSON.stringify(s),
-        alertIdFor(s.signalId),
+        alertIdBase(s.subject),
         this.config.ALERTING_WINDOW_MS,
         this.config.ALERTING_COOLDOWN_MS,
         this.config.ALERTING_RETENTION_MS,
@@ -261,8 +261,14 @@ export class AlertStore implements OnModuleInit {
 }
 
 /** Deterministic: the alert opened by a signal is named after it, so a replay names it the same. */
-export function alertIdFor(signalId: string): string {
-  return `al-${createHash('sha256').update(signalId).digest('hex').slice(0, 24)}`;
+/**
+ * Alert ids are "<hash of the subject>-<n>", n counting the subject's alerts: the same signals
+ * give the same ids whichever of them happened to arrive first (an id taken from the opening
+ * signal would depend on how velocity's and review-analysis' signals interleave).
+ */
+export function alertIdBase(subject: FraudSignal['subject']): string {
+  const digest = createHash('sha256').update([subject.tenantId, subject.type, subject.id].join('\u0000')).digest('hex');
+  return `al-${digest.slice(0, 24)}`;
 }
 
 function matches(alert: AlertView, f: AlertFilter): boolean {

@@ -3,9 +3,8 @@ import { SERVICE_CONFIG } from '@vigil/service-runtime';
 import { Request } from 'express';
 import { IngestionConfig } from '../config';
 import { ApiError } from '../http/api-error';
-import { ApiKeyEntry, findApiKey, parseApiKeys, signatureMatches } from './api-keys';
+import { ApiKeyEntry, findApiKey, parseApiKeys, presentedKey, signatureMatches } from '@vigil/auth';
 
-export const API_KEY_HEADER = 'x-api-key';
 export const SIGNATURE_HEADER = 'x-vigil-signature';
 
 /** What the guard attaches to the request for the controller. */
@@ -29,8 +28,7 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const bearer = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '')?.[1];
-    const entry = findApiKey(this.keys, req.header(API_KEY_HEADER) ?? bearer);
+    const entry = findApiKey(this.keys, presentedKey((name) => req.header(name)));
     if (!entry) throw new ApiError(401, 'unauthorized', 'missing or unknown API key (send it in X-Api-Key)');
     if (entry.secret && !signatureMatches(entry.secret, req.rawBody ?? Buffer.alloc(0), req.header(SIGNATURE_HEADER))) {
       throw new ApiError(401, 'invalid_signature', 'X-Vigil-Signature is missing or is not sha256=<hex HMAC-SHA256 of the raw body>');

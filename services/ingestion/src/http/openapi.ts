@@ -14,7 +14,7 @@ export const ENVELOPE_SCHEMA = {
     id: { type: 'string', description: 'unique per tenant; resending the same id is deduplicated' },
     type: { type: 'string', enum: EVENT_TYPE_NAMES },
     version: { type: 'integer', minimum: 1 },
-    occurredAt: { type: 'string', format: 'date-time', description: 'event time, ISO 8601 with offset' },
+    occurredAt: { type: 'string', format: 'date-time', description: 'event time, ISO 8601 with offset; at most INGESTION_MAX_FUTURE_SKEW (default 5m) after the ingestion clock, any age in the past' },
     tenantId: { type: 'string', description: "must be the API key's tenant" },
     correlationId: { type: 'string' },
     causationId: { type: 'string' },

@@ -1,14 +1,22 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { parseDuration } from '@vigil/counters';
 import { EventFamily, FieldError, TopicNames, validateEvent, VigilEvent } from '@vigil/contracts';
 import { MESSAGE_PUBLISHER, MessagePublisher, TransientError } from '@vigil/kafka';
 import { counter, histogram, LATENCY_BUCKETS } from '@vigil/observability';
-import { TOPICS } from '@vigil/service-runtime';
+import { SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
+import { IngestionConfig } from '../config';
+import { Clock, futureDatedError, FutureSkewLimit, INGESTION_CLOCK } from './future-skew';
 import { IdempotencyStore } from './idempotency.store';
 
 const eventsTotal = counter({
   name: 'vigil_ingestion_events_total',
   help: 'Events received, by transport, type, outcome (accepted, duplicate, rejected) and reason (failing constraint)',
   labelNames: ['transport', 'type', 'outcome', 'reason'],
+});
+const futureDatedTotal = counter({
+  name: 'vigil_ingestion_future_dated_rejected_total',
+  help: 'Events refused because their occurredAt is later than the ingestion clock plus INGESTION_MAX_FUTURE_SKEW, by transport',
+  labelNames: ['transport'],
 });
 const publishDuration = histogram({
   name: 'vigil_ingestion_publish_duration_seconds',
@@ -45,9 +53,10 @@ const MAX_IN_FLIGHT = 100_000;
 
 /**
  * The ingestion use case, shared by HTTP and the Kafka intake consumer: validate with the
- * contracts' validateEvent, drop ids already published (per tenant), publish the rest to
- * their family topics keyed by the catalogue's key, and remember them only after Kafka
- * acknowledged them.
+ * contracts' validateEvent plus the future-date check (occurredAt at most
+ * INGESTION_MAX_FUTURE_SKEW after the ingestion clock), drop ids already published (per
+ * tenant), publish the rest to their family topics keyed by the catalogue's key, and remember
+ * them only after Kafka acknowledged them.
  *
  * Two concurrent requests with the same event id: on one instance the second waits for the
  * first's publish (in-flight map) and is then acknowledged as a duplicate, so it is published
@@ -60,25 +69,46 @@ const MAX_IN_FLIGHT = 100_000;
 export class IngestEventsService {
   private readonly logger = new Logger(IngestEventsService.name);
   private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly futureSkew: FutureSkewLimit;
 
   constructor(
     @Inject(MESSAGE_PUBLISHER) private readonly publisher: MessagePublisher,
     @Inject(TOPICS) private readonly topics: TopicNames,
     private readonly idempotency: IdempotencyStore,
-  ) {}
+    @Inject(SERVICE_CONFIG) config: IngestionConfig,
+    @Optional() @Inject(INGESTION_CLOCK) private readonly clock: Clock = Date.now,
+  ) {
+    const label = config.INGESTION_MAX_FUTURE_SKEW.trim();
+    this.futureSkew = { maxSkewMs: parseDuration(label), label };
+  }
 
-  /** Validates raw events; each comes back valid or with every failing field. */
+  /**
+   * Validates raw events; each comes back valid or with every failing field. Besides
+   * validateEvent's checks, an occurredAt later than the ingestion clock plus
+   * INGESTION_MAX_FUTURE_SKEW is an error (field occurredAt, constraint maxFutureSkew).
+   */
   validate(raws: unknown[], transport: Transport): ({ ok: true; valid: ValidEvent } | { ok: false; errors: FieldError[] })[] {
+    const nowMs = this.clock();
     return raws.map((raw) => {
       const result = validateEvent(raw);
-      if (result.ok) return { ok: true, valid: { event: result.event, family: result.family, key: result.key } };
+      const errors = result.ok ? [] : [...result.errors];
+      // Checked whenever occurredAt itself is a valid timestamp, so a request lists every failing field.
+      const occurredAt = result.ok ? result.event.occurredAt : (raw as { occurredAt?: unknown } | null)?.occurredAt;
+      if (typeof occurredAt === 'string' && !errors.some((e) => e.field === 'occurredAt')) {
+        const future = futureDatedError(occurredAt, nowMs, this.futureSkew);
+        if (future) {
+          errors.push(future);
+          futureDatedTotal.inc({ transport });
+        }
+      }
+      if (result.ok && errors.length === 0) return { ok: true, valid: { event: result.event, family: result.family, key: result.key } };
       const type = typeof (raw as { type?: unknown })?.type === 'string' ? String((raw as { type: string }).type) : 'unknown';
       // Label only known types: a fuzzer must not be able to create unbounded label values.
-      const typeLabel = result.errors.some((e) => e.field === 'type') ? 'unknown' : type;
-      for (const reason of new Set(result.errors.map((e) => e.constraint))) {
+      const typeLabel = errors.some((e) => e.field === 'type') ? 'unknown' : type;
+      for (const reason of new Set(errors.map((e) => e.constraint))) {
         eventsTotal.inc({ transport, type: typeLabel, outcome: 'rejected', reason });
       }
-      return { ok: false, errors: result.errors };
+      return { ok: false, errors };
     });
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { FraudSignal, TopicNames, validateEvent, validateMessage, VigilEvent, eventTimeMs } from '@vigil/contracts';
-import { BatchConsumerFactory, DecodedMessage, Decoded, InboundMessage, MESSAGE_PUBLISHER, MessagePublisher } from '@vigil/kafka';
+import { FraudSignal, signalRecord, TopicNames, validateEvent, VigilEvent, eventTimeMs } from '@vigil/contracts';
+import { BatchConsumerFactory, Decoded, InboundMessage, MESSAGE_PUBLISHER, MessagePublisher, SequencedMessage } from '@vigil/kafka';
 import { counter } from '@vigil/observability';
 import { consumerGroupId, SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
 import { DEFAULT_MINHASH_OPTIONS, textSignature } from '@vigil/text-similarity';
@@ -13,6 +13,8 @@ const signalsTotal = counter({
   help: 'Signals published by review-analysis, by rule',
   labelNames: ['rule'],
 });
+/** A review that arrives this long after later events were judged is not judged itself. */
+const LATE_REVIEW_MS = 60 * 60_000;
 const reviewsTotal = counter({ name: 'vigil_review_reviews_total', help: 'Reviews analysed (redeliveries included)' });
 
 export function decodeEvent(message: InboundMessage): Decoded<VigilEvent> {
@@ -76,7 +78,11 @@ export function toStateItem(event: VigilEvent, config: ReviewAnalysisConfig): { 
   }
 }
 
-/** Consumes reviews, accounts and orders; one Redis round trip and one publish per batch. */
+/**
+ * Consumes reviews, accounts and orders merged in event-time order (docs/event-time.md), so a
+ * review is judged against exactly the accounts, orders and reviews that precede it; one Redis
+ * round trip and one publish per released chunk.
+ */
 @Injectable()
 export class ReviewAnalysisService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ReviewAnalysisService.name);
@@ -90,10 +96,14 @@ export class ReviewAnalysisService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const runner = this.consumers.create<VigilEvent>({
+    const runner = this.consumers.createEventTime<VigilEvent>({
       groupId: consumerGroupId(this.config, this.config.REVIEW_CONSUMER_GROUP),
       topics: [this.topics.events.reviews, this.topics.events.accounts, this.topics.events.orders],
       decode: decodeEvent,
+      eventTime: (event) => ({ timeMs: eventTimeMs(event), id: event.id, stream: event.tenantId }),
+      allowedLatenessMs: LATE_REVIEW_MS,
+      idleMs: this.config.STREAM_IDLE_MS,
+      holdMs: this.config.STREAM_HOLD_MS,
       handle: (messages) => this.handleBatch(messages),
       deadLetterTopic: this.topics.deadLetter,
       fromBeginning: true,
@@ -101,30 +111,27 @@ export class ReviewAnalysisService implements OnApplicationBootstrap {
     await runner.start();
   }
 
-  async handleBatch(messages: DecodedMessage<VigilEvent>[]): Promise<void> {
+  /** Events beyond the lateness still teach the state (links, accounts) but are not judged. */
+  async handleBatch(messages: Pick<SequencedMessage<VigilEvent>, 'value' | 'beyondLateness'>[]): Promise<void> {
     const work = messages
-      .map((m) => ({ event: m.value, state: toStateItem(m.value, this.config) }))
-      .filter((w): w is { event: VigilEvent; state: NonNullable<ReturnType<typeof toStateItem>> } => w.state !== null);
+      .map((m) => ({ event: m.value, judge: !m.beyondLateness, state: toStateItem(m.value, this.config) }))
+      .filter((w): w is { event: VigilEvent; judge: boolean; state: NonNullable<ReturnType<typeof toStateItem>> } => w.state !== null);
     const facts = await this.store.apply(work.map((w) => w.state.item));
     const detectedAt = new Date().toISOString();
     const signals = new Map<string, FraudSignal>();
     work.forEach((w, i) => {
       const f = facts[i];
-      if (w.event.type !== 'review.posted' || !f) return;
+      if (w.event.type !== 'review.posted' || !f || !w.judge) return;
       reviewsTotal.inc();
       for (const signal of detectReviewSignals(w.event as ReviewEvent, f, w.state.signature, this.config, detectedAt)) {
         signals.set(signal.signalId, signal);
       }
     });
     if (signals.size === 0) return;
+    // Signals were validated when built (buildSignal throws on a contract break: the runner isolates and dead-letters the event).
     const outbound = [...signals.values()].map((signal) => {
-      const check = validateMessage(FraudSignal, signal);
-      if (!check.ok) {
-        // A bug, not bad input: fail loudly (the runner isolates and dead-letters the event).
-        throw new Error(`invalid signal ${signal.ruleId}: ${check.errors.map((e) => `${e.field}: ${e.reason}`).join('; ')}`);
-      }
       signalsTotal.inc({ rule: signal.ruleId });
-      return { topic: this.topics.signals, key: `${signal.subject.type}:${signal.subject.id}`, value: JSON.stringify(signal) };
+      return { topic: this.topics.signals, ...signalRecord(signal) };
     });
     await this.publisher.publish(outbound);
     this.logger.debug(`published ${outbound.length} signal(s)`);

@@ -1,20 +1,22 @@
-import { createHash } from 'node:crypto';
-import { EventEnvelope, EventRef, FraudSignal, Measurement, RuleMode, Severity, Subject, SubjectType } from '@vigil/contracts';
+import { buildSignal, EventEnvelope, FraudSignal, Measurement, RuleMode, Severity, SubjectType } from '@vigil/contracts';
 import { signatureSimilarity } from '@vigil/text-similarity';
 import { ReviewAnalysisConfig } from '../config';
 import { RatingHistogram, ReviewFacts, TargetRatings } from './review-state.store';
 
 export type ReviewEvent = EventEnvelope<'review.posted'>;
 
-/** Rule ids and versions: bump the version whenever a rule's logic changes. */
+/**
+ * Rule ids and versions: bump the version whenever a rule's logic changes (or its signal ids do:
+ * version 2 = the shared @vigil/contracts signal id).
+ */
 export const REVIEW_RULES = {
-  burst: { id: 'review-burst', version: 1 },
-  ratingShift: { id: 'review-rating-shift', version: 1 },
-  selfDealing: { id: 'review-self-dealing', version: 1 },
-  paddingProfile: { id: 'review-padding-profile', version: 1 },
-  forHire: { id: 'reviewer-for-hire', version: 1 },
-  lockstep: { id: 'review-lockstep', version: 1 },
-  textCampaign: { id: 'review-text-campaign', version: 1 },
+  burst: { id: 'review-burst', version: 2 },
+  ratingShift: { id: 'review-rating-shift', version: 2 },
+  selfDealing: { id: 'review-self-dealing', version: 2 },
+  paddingProfile: { id: 'review-padding-profile', version: 2 },
+  forHire: { id: 'reviewer-for-hire', version: 2 },
+  lockstep: { id: 'review-lockstep', version: 2 },
+  textCampaign: { id: 'review-text-campaign', version: 2 },
 } as const;
 type Rule = (typeof REVIEW_RULES)[keyof typeof REVIEW_RULES];
 
@@ -22,12 +24,6 @@ const DAY_MS = 86_400_000;
 const SOURCE = 'review-analysis';
 
 export type DetectorConfig = Omit<ReviewAnalysisConfig, 'PORT' | 'KAFKA_BROKERS' | 'VIGIL_TOPIC_PREFIX' | 'REDIS_URL' | 'REDIS_CLUSTER' | 'REDIS_KEY_PREFIX' | 'LOG_LEVEL'>;
-
-/** Deterministic: the same rule, subject and triggering event always give the same id. */
-export function signalId(rule: Rule, subject: Subject, eventId: string): string {
-  const digest = createHash('sha256').update(`${rule.id}|${rule.version}|${subject.tenantId}|${subject.type}|${subject.id}|${eventId}`).digest('hex');
-  return `sig-${digest.slice(0, 40)}`;
-}
 
 interface Finding {
   rule: Rule;
@@ -41,26 +37,21 @@ interface Finding {
 }
 
 function toSignal(event: ReviewEvent, finding: Finding, detectedAt: string): FraudSignal {
-  const subject: Subject = { type: finding.subjectType, id: finding.subjectId, tenantId: event.tenantId };
-  const trigger: EventRef = { eventId: event.id, type: 'review.posted', occurredAt: event.occurredAt };
-  return {
-    signalId: signalId(finding.rule, subject, event.id),
-    schemaVersion: 1,
-    ruleId: finding.rule.id,
-    ruleVersion: finding.rule.version,
-    source: SOURCE,
-    mode: finding.mode ?? 'enforce',
-    severity: finding.severity,
-    subject,
-    reason: finding.reason.slice(0, 1000),
-    measurements: finding.measurements,
-    triggeringEvents: [trigger],
-    evidence: { reviewId: event.data.reviewId, authorId: event.data.authorId, sellerId: event.data.sellerId, productId: event.data.productId, rating: event.data.rating, ...finding.evidence },
-    occurredAt: event.occurredAt,
+  return buildSignal(
+    {
+      ruleId: finding.rule.id,
+      ruleVersion: finding.rule.version,
+      mode: finding.mode ?? 'enforce',
+      severity: finding.severity,
+      subject: { type: finding.subjectType, id: finding.subjectId, tenantId: event.tenantId },
+      reason: finding.reason,
+      measurements: finding.measurements,
+      evidence: { reviewId: event.data.reviewId, authorId: event.data.authorId, sellerId: event.data.sellerId, productId: event.data.productId, rating: event.data.rating, ...finding.evidence },
+    },
+    event,
     detectedAt,
-    ...(event.correlationId ? { correlationId: event.correlationId } : {}),
-    causationId: event.id,
-  };
+    SOURCE,
+  );
 }
 
 const sum = (h: RatingHistogram) => h.reduce((a, b) => a + b, 0);

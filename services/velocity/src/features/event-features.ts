@@ -1,5 +1,6 @@
 import { baselineZScore, EntityEventOps, EntityEventResult, FactOp, CounterUpdate } from '@vigil/counters';
-import { eventTimeMs, VigilEvent } from '@vigil/contracts';
+import { eventTimeMs, VigilEvent, WalletTransfer } from '@vigil/contracts';
+import { counter } from '@vigil/observability';
 import { EntityType, metricName, update, windowLabel } from './counter-catalogue';
 
 /** What one event does to one entity (before the tenant, event id and time are attached). */
@@ -13,6 +14,14 @@ export interface Touch {
 const SET_LIMIT = 50; // first-seen devices / IPs / countries per account
 const DESTINATION_LIMIT = 1000; // destinations per wallet: beyond it, a destination counts as new
 const MIN = 60_000;
+/** Relative slack for float noise in amounts (0.1 + 0.2 sent for a balance of 0.3 is still the whole balance). */
+const BALANCE_EPSILON = 1e-9;
+
+const inconsistentTransfers = counter({
+  name: 'vigil_velocity_inconsistent_wallet_transfers_total',
+  help: 'wallet.transfer events whose amount exceeds balanceBefore (inconsistent data: no drain ratio computed), redeliveries included',
+  labelNames: ['kind'],
+});
 
 /*
  * Currency of the shipping country, for the "purchase in a non-local currency" signal. Only
@@ -144,7 +153,8 @@ export function planEvent(event: VigilEvent): Touch[] {
   }
 }
 
-export function toOps(event: VigilEvent, touches: Touch[]): EntityEventOps[] {
+/** `late`: the stream judged the event later than the allowed lateness (order-independent state only). */
+export function toOps(event: VigilEvent, touches: Touch[], late = false): EntityEventOps[] {
   const occurredAtMs = eventTimeMs(event);
   return touches.map((touch) => ({
     entity: { tenantId: event.tenantId, type: touch.type, id: touch.id },
@@ -152,6 +162,7 @@ export function toOps(event: VigilEvent, touches: Touch[]): EntityEventOps[] {
     occurredAtMs,
     updates: touch.updates,
     facts: touch.facts,
+    ...(late ? { late } : {}),
   }));
 }
 
@@ -164,6 +175,7 @@ function minutesSince(fact: string | undefined, t: number): number | undefined {
  * The metric values of one event: counters after the update ("device.accounts.distinct@24h"),
  * baselines (".z"), facts and attributes of the event. Late entity updates contribute nothing,
  * so rules that need them stay silent. The first touch of a type wins (the from-wallet).
+ * Pure apart from counting inconsistent wallet transfers (amount above balanceBefore: no drain ratio).
  */
 export function eventMetrics(event: VigilEvent, touches: Touch[], results: EntityEventResult[]): Map<string, number> {
   const metrics = new Map<string, number>();
@@ -200,8 +212,20 @@ export function eventMetrics(event: VigilEvent, touches: Touch[], results: Entit
   }
   if (event.type === 'payment.attempted') put('payment.failed', flag(!event.data.success));
   if (event.type === 'wallet.transfer') {
-    const d = event.data;
-    if (d.balanceBefore > 0) put('wallet.drain_ratio', d.amount / d.balanceBefore);
+    const ratio = drainRatio(event.data);
+    if (ratio === 'inconsistent') inconsistentTransfers.inc({ kind: event.data.kind });
+    else put('wallet.drain_ratio', ratio);
   }
   return metrics;
+}
+
+/**
+ * Share of the wallet's balance a transfer moves, within [0, 1]. An amount above balanceBefore
+ * cannot drain anything (the platform's balance or amount is wrong): 'inconsistent', no ratio.
+ * undefined when there is no balance to drain (empty wallet, nothing sent).
+ */
+export function drainRatio(d: Pick<WalletTransfer, 'amount' | 'balanceBefore'>): number | undefined | 'inconsistent' {
+  if (d.amount > d.balanceBefore * (1 + BALANCE_EPSILON)) return 'inconsistent';
+  if (d.balanceBefore <= 0) return undefined;
+  return Math.min(1, d.amount / d.balanceBefore);
 }

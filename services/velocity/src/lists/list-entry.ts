@@ -17,10 +17,8 @@ export interface ListEntry {
   expiresAt: string;
 }
 
+/** The URL's part; the tenant comes from the caller's key, never from the URL. */
 export class ListEntryParams {
-  @Matches(ID_PATTERN, { message: 'tenantId must be an id' })
-  tenantId!: string;
-
   @IsIn(LIST_KINDS)
   list!: ListKind;
 

@@ -15,11 +15,11 @@ export class ListsService {
     private readonly keys: RedisKeys,
   ) {}
 
-  private key(params: ListEntryParams): string {
-    return this.keys.entity(params.tenantId, params.entityType, normaliseId(params), 'list');
+  private key(tenantId: string, params: ListEntryParams): string {
+    return this.keys.entity(tenantId, params.entityType, normaliseId(params), 'list');
   }
 
-  async put(params: ListEntryParams, body: PutListEntryDto, now = new Date()): Promise<ListEntry> {
+  async put(tenantId: string, params: ListEntryParams, body: PutListEntryDto, now = new Date()): Promise<ListEntry> {
     const ttlMs = (body.ttlDays ?? 365) * DAY_MS;
     const entry: ListEntry = {
       list: params.list,
@@ -29,23 +29,23 @@ export class ListsService {
       expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
     };
     redisRoundTrips.inc({ operation: 'lists.put' });
-    await this.redis.set(this.key(params), JSON.stringify(entry), 'PX', ttlMs);
+    await this.redis.set(this.key(tenantId, params), JSON.stringify(entry), 'PX', ttlMs);
     return entry;
   }
 
-  async get(params: ListEntryParams): Promise<ListEntry> {
+  async get(tenantId: string, params: ListEntryParams): Promise<ListEntry> {
     redisRoundTrips.inc({ operation: 'lists.get' });
-    const entry = parseListEntry(await this.redis.get(this.key(params)));
+    const entry = parseListEntry(await this.redis.get(this.key(tenantId, params)));
     if (!entry || entry.list !== params.list) {
       throw new NotFoundException(`${params.entityType} ${params.entityId} is not on the ${params.list} list`);
     }
     return entry;
   }
 
-  async remove(params: ListEntryParams): Promise<void> {
-    await this.get(params);
+  async remove(tenantId: string, params: ListEntryParams): Promise<void> {
+    await this.get(tenantId, params);
     redisRoundTrips.inc({ operation: 'lists.delete' });
-    await this.redis.del(this.key(params));
+    await this.redis.del(this.key(tenantId, params));
   }
 }
 

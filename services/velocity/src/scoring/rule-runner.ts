@@ -1,9 +1,8 @@
 import { EntityEventResult, OnceClaim, parseDuration } from '@vigil/counters';
-import { FraudSignal, Subject, SUBJECT_TYPES, SubjectType, VigilEvent, eventTimeMs } from '@vigil/contracts';
+import { buildSignal, FraudSignal, Subject, SUBJECT_TYPES, SubjectType, VigilEvent, eventTimeMs } from '@vigil/contracts';
 import { evaluateCondition, renderReason, RuleDefinition } from '@vigil/rules';
 import { eventMetrics, Touch } from '../features/event-features';
 import { parseListEntry, suppresses } from '../lists/list-entry';
-import { buildSignal } from './signal-builder';
 
 /** A signal that may be published once its "fired in this window bucket" claim succeeds. */
 export interface CandidateSignal {
@@ -16,6 +15,9 @@ export interface RuleRunResult {
   /** Rule ids an allow-list entry suppressed (for the metric). */
   suppressed: string[];
 }
+
+/** The source of every signal velocity's own rules emit. */
+export const SIGNAL_SOURCE = 'velocity';
 
 export const DENY_LIST_RULE = { id: 'deny-list', version: 1, window: '1h' } as const;
 
@@ -75,6 +77,7 @@ export function runRules(
       },
       event,
       now,
+      SIGNAL_SOURCE,
     );
     candidates.push({ signal, claim: claimFor(target.touch, event, `${DENY_LIST_RULE.id}-${touch.type}`, DENY_LIST_RULE.window, allowedLatenessMs, signal) });
   });
@@ -102,6 +105,7 @@ export function runRules(
       },
       event,
       now,
+      SIGNAL_SOURCE,
     );
     candidates.push({ signal, claim: claimFor(target.touch, event, rule.id, rule.window, allowedLatenessMs, signal) });
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { SellersModule } from '../sellers/sellers.module';
 import { VelocityConsumer } from './velocity.consumer';
 
-@Module({ providers: [VelocityConsumer], exports: [VelocityConsumer] })
+@Module({ imports: [SellersModule], providers: [VelocityConsumer], exports: [VelocityConsumer] })
 export class ScoringModule {}

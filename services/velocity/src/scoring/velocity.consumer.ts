@@ -1,10 +1,11 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { CountersEngine, parseDuration } from '@vigil/counters';
-import { TopicNames, validateEvent, VigilEvent } from '@vigil/contracts';
-import { BatchConsumerFactory, BatchConsumerRunner, Decoded, DecodedMessage, InboundMessage, MESSAGE_PUBLISHER, MessagePublisher } from '@vigil/kafka';
+import { eventTimeMs, FraudSignal, signalRecord, TopicNames, validateEvent, VigilEvent } from '@vigil/contracts';
+import { BatchConsumerFactory, Decoded, EventTimeConsumerRunner, InboundMessage, MESSAGE_PUBLISHER, MessagePublisher, SequencedMessage } from '@vigil/kafka';
 import { counter } from '@vigil/observability';
 import { REDIS_CLIENT, RedisClient, RedisKeys } from '@vigil/redis';
 import { RulesWatcher } from '@vigil/rules';
+import { SellerDetectors } from '@vigil/seller-detectors';
 import { consumerGroupId, SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
 import { VelocityConfig } from '../config';
 import { KNOWN_METRICS, MAX_WINDOW_MS } from '../features/counter-catalogue';
@@ -16,7 +17,11 @@ const signalsTotal = counter({
   help: 'Rule outcomes: published, deduplicated (already fired in this window bucket), suppressed (allow list)',
   labelNames: ['rule', 'mode', 'outcome'],
 });
-const eventsTotal = counter({ name: 'vigil_velocity_events_total', help: 'Events processed by velocity', labelNames: ['type'] });
+const eventsTotal = counter({
+  name: 'vigil_velocity_events_total',
+  help: 'Events processed by velocity (late: behind the released frontier; beyond: later than the allowed lateness, not evaluated)',
+  labelNames: ['type', 'timing'],
+});
 
 /** Decodes a family-topic message: JSON + the event contract; anything else is dead-lettered with the reason. */
 export function decodeEvent(message: InboundMessage): Decoded<VigilEvent> {
@@ -34,10 +39,12 @@ export function decodeEvent(message: InboundMessage): Decoded<VigilEvent> {
 }
 
 /**
- * Consumes the accounts, orders and wallets topics. Per batch: one Redis round trip updates and
- * reads every counter of every event (CountersEngine.apply), rules are evaluated in memory, and
- * only if something fires a second round trip claims "fired in this window bucket"; signals are
- * published (acks=all) before the runner commits the batch.
+ * ONE pass over the accounts, orders, wallets and listings topics, merged in event-time order
+ * (EventTimeConsumerRunner; semantics in docs/event-time.md). Each event is decoded once; per
+ * released chunk the counters (one Redis round trip for every counter of every event) and the
+ * seller/fund-flow detectors run over the same events, the rules are evaluated in memory, a
+ * claim round trip runs only if a rule fired, and all signals are published (acks=all) before
+ * the offsets are committed.
  */
 @Injectable()
 export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -45,10 +52,8 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
   readonly engine: CountersEngine;
   readonly rules: RulesWatcher;
   private readonly latenessMs: number;
-  private runner: BatchConsumerRunner<VigilEvent> | null = null;
+  private runner: EventTimeConsumerRunner<VigilEvent> | null = null;
   private stopped = false;
-  /** topic:partition pairs this instance has processed (bounded by the partition count). */
-  private readonly partitionsSeen = new Set<string>();
 
   constructor(
     private readonly consumers: BatchConsumerFactory,
@@ -57,6 +62,7 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
     @Inject(SERVICE_CONFIG) private readonly config: VelocityConfig,
     @Inject(REDIS_CLIENT) redis: RedisClient,
     keys: RedisKeys,
+    private readonly detectors: SellerDetectors,
   ) {
     this.latenessMs = parseDuration(config.ALLOWED_LATENESS);
     this.engine = new CountersEngine(redis, keys, { allowedLatenessMs: this.latenessMs, maxWindowMs: MAX_WINDOW_MS });
@@ -72,21 +78,23 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
   }
 
   onApplicationBootstrap(): void {
-    this.runner = this.consumers.create<VigilEvent>({
+    const t = this.topics.events;
+    this.runner = this.consumers.createEventTime<VigilEvent>({
       groupId: consumerGroupId(this.config, 'velocity'),
-      topics: [this.topics.events.accounts, this.topics.events.orders, this.topics.events.wallets],
+      topics: [t.accounts, t.orders, t.wallets, t.listings],
       deadLetterTopic: this.topics.deadLetter,
       fromBeginning: true,
       decode: decodeEvent,
-      handle: (messages, context) => {
-        this.partitionsSeen.add(`${context.topic}:${context.partition}`);
-        return this.handle(messages);
-      },
+      eventTime: (event) => ({ timeMs: eventTimeMs(event), id: event.id, stream: event.tenantId }),
+      allowedLatenessMs: this.latenessMs,
+      idleMs: this.config.STREAM_IDLE_MS,
+      holdMs: this.config.STREAM_HOLD_MS,
+      handle: (messages) => this.handle(messages),
     });
     void this.startUntilRunning(this.runner);
   }
 
-  private async startUntilRunning(runner: BatchConsumerRunner<VigilEvent>): Promise<void> {
+  private async startUntilRunning(runner: EventTimeConsumerRunner<VigilEvent>): Promise<void> {
     for (let delayMs = 500; !this.stopped; delayMs = Math.min(delayMs * 2, 10_000)) {
       try {
         await runner.start();
@@ -98,9 +106,9 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
     }
   }
 
-  /** How many partitions this instance has processed batches of (for operations and tests). */
+  /** Partitions this instance holds: all of them on the active instance, none on a standby. */
   handledPartitions(): number {
-    return this.partitionsSeen.size;
+    return this.runner?.assignment.length ?? 0;
   }
 
   beforeApplicationShutdown(): void {
@@ -108,38 +116,38 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
     this.rules.stop();
   }
 
-  /** Processes one batch; idempotent (redelivery re-derives the same signals with the same ids). */
-  async handle(messages: DecodedMessage<VigilEvent>[]): Promise<void> {
+  /**
+   * Processes events released in event-time order; idempotent (redelivery re-derives the same
+   * signals with the same ids). Events beyond the allowed lateness update order-independent state
+   * only and are never evaluated, so they cannot change a decision taken without them.
+   */
+  async handle(messages: SequencedMessage<VigilEvent>[]): Promise<void> {
     const events = messages.map((m) => m.value);
+    const beyond = messages.map((m) => m.beyondLateness);
     const plans = events.map(planEvent);
-    const ops = events.flatMap((event, i) => toOps(event, plans[i]));
-    const results = await this.engine.apply(ops);
+    const ops = events.flatMap((event, i) => toOps(event, plans[i], beyond[i]));
+    const inTime = events.filter((_, i) => !beyond[i]);
+    const [results, detected] = await Promise.all([this.engine.apply(ops), this.detectors.detect(inTime)]);
     const rules = this.rules.rules;
     const now = new Date();
     const candidates: CandidateSignal[] = [];
     let offset = 0;
-    events.forEach((event, i) => {
-      eventsTotal.inc({ type: event.type });
+    messages.forEach((m, i) => {
+      eventsTotal.inc({ type: m.value.type, timing: m.beyondLateness ? 'beyond_lateness' : m.late ? 'late' : 'in_order' });
       const own = results.slice(offset, offset + plans[i].length);
       offset += plans[i].length;
-      const run = runRules(event, plans[i], own, rules, this.latenessMs, now);
+      if (m.beyondLateness) return;
+      const run = runRules(m.value, plans[i], own, rules, this.latenessMs, now);
       run.suppressed.forEach((rule) => signalsTotal.inc({ rule, mode: 'n/a', outcome: 'suppressed' }));
       candidates.push(...run.candidates);
     });
-    if (candidates.length === 0) return;
     const allowed = await this.engine.claimOnce(candidates.map((c) => c.claim));
-    const publish = candidates.filter((c, i) => {
+    const fromRules = candidates.filter((c, i) => {
       signalsTotal.inc({ rule: c.signal.ruleId, mode: c.signal.mode, outcome: allowed[i] ? 'published' : 'deduplicated' });
       return allowed[i];
     });
-    if (publish.length === 0) return;
-    await this.publisher.publish(
-      publish.map(({ signal }) => ({
-        topic: this.topics.signals,
-        key: `${signal.subject.tenantId}:${signal.subject.type}:${signal.subject.id}`,
-        value: JSON.stringify(signal),
-        headers: { 'vigil-rule': signal.ruleId, 'vigil-mode': signal.mode },
-      })),
-    );
+    const signals: FraudSignal[] = [...fromRules.map((c) => c.signal), ...detected];
+    if (signals.length === 0) return;
+    await this.publisher.publish(signals.map((signal) => ({ topic: this.topics.signals, ...signalRecord(signal) })));
   }
 }

@@ -1,37 +1,32 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CountersEngine, EntityEventOps, EntityEventResult, formatDuration, parseDuration } from '@vigil/counters';
 import {
   AccountCreated,
   AccountCredentialsChanged,
   AccountLogin,
   AccountPayoutChanged,
+  eventRef,
   eventTimeMs,
   FraudSignal,
   ListingCreated,
   ListingUpdated,
   OrderPlaced,
   OrderShipped,
-  TopicNames,
-  validateEvent,
   VigilEvent,
   WalletFlagged,
   WalletTransfer,
 } from '@vigil/contracts';
-import { BatchConsumerFactory, BatchConsumerRunner, DecodedMessage, InboundMessage, Decoded, MESSAGE_PUBLISHER, MessagePublisher, TransientError } from '@vigil/kafka';
 import { counter } from '@vigil/observability';
-import { defineScripts, REDIS_CLIENT, RedisClient, RedisKeys, redisRoundTrips } from '@vigil/redis';
-import { TOPICS } from '@vigil/service-runtime';
+import { defineScripts, RedisClient, RedisKeys, redisRoundTrips } from '@vigil/redis';
 import { contactHashes, ContactFinding, scanContactBait } from './contact-bait/contact-scanner';
-import { buildSignal, eventRef, SELLER_RULES, SignalDraft } from './detectors/signal-builder';
+import { SELLER_RULES, sellerSignal, SignalDraft } from './detectors/seller-signals';
 import { ChainLink, chainWithin, isDumpingBurst, isSpike, taintSeverity } from './detectors/seller-rules';
-import { SELLER_DETECTORS_OPTIONS, SellerDetectorsOptions } from './seller-detectors.options';
+import { SellerDetectorsOptions } from './seller-detectors.options';
 import { LINK_FLAG_SCRIPT, LINK_OBSERVE_SCRIPT, PRICE_SKETCH_SCRIPT, SELLER_DETECTOR_SCRIPTS, SELLER_STATE_SCRIPT } from './state/seller-state.lua';
 
-const REDIS_TEMPORARY_REPLY = /^(BUSY|LOADING|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY)\b/;
 
-const signalsPublished = counter({
+const signalsTotal = counter({
   name: 'vigil_seller_detector_signals_total',
-  help: 'Signals published by the seller-side and fund-flow detectors, by rule',
+  help: 'Signals raised by the seller-side and fund-flow detectors, by rule',
   labelNames: ['rule'],
 });
 
@@ -65,29 +60,24 @@ interface EventFacts {
 }
 
 /**
- * Seller-side and fund-flow detectors over the listings, accounts, orders and wallets topics.
- * Per batch: one pipeline of this lib's scripts (price sketches, links, seller state, taint
+ * Seller-side and fund-flow detectors: pure domain code over Redis (no Nest, no Kafka); the
+ * velocity service feeds them the same decoded events as its rules, in event-time order.
+ * Per call: one pipeline of this lib's scripts (price sketches, links, seller state, taint
  * reads), then one @vigil/counters round trip (windows, baselines, facts) together with the taint
  * writes, then - only when something fired - a claim round trip so each detector fires once per
  * seller and window, and one to flag the links of sellers with critical signals.
  */
-@Injectable()
-export class SellerDetectorsService implements OnApplicationBootstrap {
-  private readonly logger = new Logger(SellerDetectorsService.name);
+export class SellerDetectors {
   private readonly counters: CountersEngine;
-  private runner: BatchConsumerRunner<VigilEvent> | null = null;
   private readonly ms: {
     listing: number; dumping: number; sales: number; chain: number; payout: number; minShipLag: number;
     dumpingTtl: number; ringTtl: number; taintTtl: number; banTtl: number; stateTtl: number; dedupe: number;
   };
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
-    @Inject(MESSAGE_PUBLISHER) private readonly publisher: MessagePublisher,
-    @Inject(TOPICS) private readonly topics: TopicNames,
-    @Inject(SELLER_DETECTORS_OPTIONS) private readonly options: SellerDetectorsOptions,
-    private readonly consumers: BatchConsumerFactory,
+    private readonly options: SellerDetectorsOptions,
   ) {
     const o = options;
     this.ms = {
@@ -113,34 +103,6 @@ export class SellerDetectorsService implements OnApplicationBootstrap {
     defineScripts(redis, SELLER_DETECTOR_SCRIPTS);
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    const t = this.topics.events;
-    this.runner = this.consumers.create<VigilEvent>({
-      groupId: this.options.groupId,
-      topics: [t.listings, t.accounts, t.orders, t.wallets],
-      deadLetterTopic: this.topics.deadLetter,
-      fromBeginning: this.options.fromBeginning,
-      decode: decodeEvent,
-      handle: (messages) => this.handle(messages),
-    });
-    await this.runner.start();
-  }
-
-  /** Processes one batch in event order; idempotent under redelivery (see the class comment). */
-  async handle(messages: DecodedMessage<VigilEvent>[]): Promise<void> {
-    const events = messages.map((m) => m.value);
-    const signals = await this.detect(events).catch((error: unknown) => {
-      // A busy or failing-over Redis is an outage, not a poison message: retry, never dead-letter.
-      if (REDIS_TEMPORARY_REPLY.test(String((error as Error).message))) throw new TransientError(`Redis temporarily unavailable: ${(error as Error).message}`, { cause: error });
-      throw error;
-    });
-    if (signals.length === 0) return;
-    await this.publisher.publish(
-      signals.map((s) => ({ topic: this.topics.signals, key: `${s.subject.type}:${s.subject.id}`, value: JSON.stringify(s) })),
-    );
-    for (const s of signals) signalsPublished.inc({ rule: s.ruleId });
-  }
-
   /** The detection itself, without Kafka: events in, validated signals out. */
   async detect(events: VigilEvent[]): Promise<FraudSignal[]> {
     const facts = await this.observe(events);
@@ -154,12 +116,13 @@ export class SellerDetectorsService implements OnApplicationBootstrap {
         .map((c) => ({
           entity: { tenantId: c.draft.subject.tenantId, type: c.draft.subject.type, id: c.draft.subject.id },
           name: c.onceKey!,
-          value: buildSignal(c.draft, new Date(0)).signalId,
+          value: sellerSignal(c.draft, new Date(0)).signalId,
           ttlMs: this.ms.dedupe,
         })),
     );
     let claimIndex = 0;
-    const signals = candidates.filter((c) => !c.onceKey || allowed[claimIndex++]).map((c) => buildSignal(c.draft));
+    const signals = candidates.filter((c) => !c.onceKey || allowed[claimIndex++]).map((c) => sellerSignal(c.draft));
+    for (const s of signals) signalsTotal.inc({ rule: s.ruleId });
     const flaggedSellers = signals.filter((s) => s.severity === 'critical' && s.subject.type === 'seller');
     await Promise.all(flaggedSellers.map((s) => this.flagSeller(s.subject.tenantId, s.subject.id, { reason: `signal:${s.ruleId}`, signalId: s.signalId })));
     return signals;
@@ -645,17 +608,6 @@ export class SellerDetectorsService implements OnApplicationBootstrap {
     const command = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<T>>)[name];
     return command.call(this.redis, key, ...args);
   }
-}
-
-function decodeEvent(message: InboundMessage): Decoded<VigilEvent> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(message.value?.toString('utf8') ?? 'null');
-  } catch (error) {
-    return { ok: false, reason: `invalid JSON: ${(error as Error).message}` };
-  }
-  const result = validateEvent(raw);
-  return result.ok ? { ok: true, value: result.event } : { ok: false, reason: 'invalid event', details: result.errors };
 }
 
 async function execPipeline(pipeline: Pipeline): Promise<Reply[]> {

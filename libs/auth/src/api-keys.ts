@@ -7,12 +7,16 @@ export interface ApiKeyEntry {
   secret?: string;
 }
 
-/** Parses INGESTION_API_KEYS (`tenant:key[:secret],...`) into a lookup by key. */
-export function parseApiKeys(spec: string): Map<string, ApiKeyEntry> {
+/** `tenant:key[:secret],...`, the format of every key setting (INGESTION_API_KEYS, VELOCITY_ADMIN_KEYS). */
+export const API_KEYS_PATTERN = /^$|^[^:,\s]+:[^:,\s]+(:[^:,\s]+)?(,[^:,\s]+:[^:,\s]+(:[^:,\s]+)?)*$/;
+
+/** Parses a key setting (`tenant:key[:secret],...`) into a lookup by key; `setting` names it in errors. */
+export function parseApiKeys(spec: string, setting = 'INGESTION_API_KEYS'): Map<string, ApiKeyEntry> {
   const keys = new Map<string, ApiKeyEntry>();
   for (const item of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
     const [tenantId, key, secret] = item.split(':');
-    if (keys.has(key)) throw new Error(`INGESTION_API_KEYS lists the key of tenant ${tenantId} twice`);
+    if (!tenantId || !key) throw new Error(`${setting} must be tenant:key[:secret],... (got an empty tenant or key)`);
+    if (keys.has(key)) throw new Error(`${setting} lists the key of tenant ${tenantId} twice`);
     keys.set(key, { tenantId, key, secret: secret || undefined });
   }
   return keys;
@@ -41,4 +45,9 @@ export function findApiKey(keys: Map<string, ApiKeyEntry>, presented: string | u
     if (candidate.length === given.length && timingSafeEqual(candidate, given)) found = entry;
   }
   return found;
+}
+
+/** The key a request presents: `X-Api-Key`, or `Authorization: Bearer <key>`. */
+export function presentedKey(header: (name: string) => string | undefined): string | undefined {
+  return header('x-api-key') ?? /^Bearer\s+(\S+)$/i.exec(header('authorization') ?? '')?.[1];
 }

@@ -1,0 +1,158 @@
+import fc from 'fast-check';
+import { EventTimeSequencer, NewItem } from './event-time-sequencer';
+
+const item = (offset: number, timeMs: number, id = `e${timeMs}-${offset}`): NewItem<string> => ({ offset: String(offset), timeMs, id, value: id });
+const sequencer = (holdMs = 0, idleMs = 200) => new EventTimeSequencer<string>({ holdMs, idleMs, allowedLatenessMs: 1000 });
+
+describe('EventTimeSequencer', () => {
+  it('releases nothing while a busy partition has not passed the event time', () => {
+    const s = sequencer();
+    s.assign([{ source: 'a', caughtUp: false }, { source: 'b', caughtUp: false }], 0);
+    s.add('a', [item(0, 100), item(1, 300)], 5, '2', 0);
+    expect(s.release(1)).toEqual([]);
+    s.add('b', [item(0, 200)], 5, '1', 2);
+    expect(s.release(3).map((i) => i.timeMs)).toEqual([100, 200]);
+    expect(s.committable('a')).toBe('1'); // offset 1 (time 300) still waits
+    expect(s.committable('b')).toBe('1');
+  });
+
+  it('merges partitions into (time, id) order, ties broken by id', () => {
+    const s = sequencer();
+    s.assign([{ source: 'a', caughtUp: false }, { source: 'b', caughtUp: false }], 0);
+    s.add('a', [item(0, 10, 'z'), item(1, 20, 'y'), item(2, 99, 'x')], 1, '3', 0);
+    s.add('b', [item(0, 10, 'a'), item(1, 15, 'b'), item(2, 99, 'w')], 1, '3', 0);
+    expect(s.release(0).map((i) => i.id)).toEqual(['a', 'z', 'b', 'y', 'w', 'x']);
+  });
+
+  it('an idle caught-up partition stops holding the others back after idleMs, not before', () => {
+    const s = sequencer(0, 200);
+    s.assign([{ source: 'a', caughtUp: false }, { source: 'idle', caughtUp: false }], 0);
+    s.markCaughtUp('idle');
+    s.add('a', [item(0, 100)], 0, '1', 50);
+    // 'idle' never delivered this stream: it holds it back for idleMs after the stream's first arrival (50)
+    expect(s.release(249)).toEqual([]);
+    expect(s.nextChangeInMs(199)).toBe(51);
+    expect(s.release(250).map((i) => i.timeMs)).toEqual([100]);
+  });
+
+  it('an idle partition is passed only after idleConfirmMs: its part of the same produce request may be a fetch behind', () => {
+    const s = new EventTimeSequencer<string>({ holdMs: 0, idleMs: 200, allowedLatenessMs: 1000, idleConfirmMs: 50 });
+    s.assign([{ source: 'orders', caughtUp: false }, { source: 'accounts', caughtUp: false }], 0);
+    s.add('accounts', [item(0, 100)], 0, '1', 0);
+    s.add('orders', [item(0, 150)], 0, '1', 0);
+    expect(s.release(300).map((i) => i.timeMs)).toEqual([100, 150]);
+    // Long quiet, both caught up. One request then writes a sign-up and its order; the order's
+    // partition is fetched first, while 'accounts' still looks caught up and quiet.
+    s.add('orders', [item(1, 10_030)], 0, '2', 10_000);
+    expect(s.release(10_001)).toEqual([]);
+    expect(s.nextChangeInMs(10_001)).toBe(49);
+    s.add('accounts', [item(1, 10_000)], 0, '2', 10_004);
+    expect(s.release(10_005).map((i) => [i.timeMs, i.late])).toEqual([[10_000, false]]); // the sign-up first
+    expect(s.release(10_210).map((i) => [i.timeMs, i.late])).toEqual([[10_030, false]]);
+  });
+
+  it('an event waiting for idleConfirmMs also holds back later events that arrived earlier', () => {
+    const s = new EventTimeSequencer<string>({ holdMs: 0, idleMs: 200, allowedLatenessMs: 1000, idleConfirmMs: 50 });
+    s.assign([{ source: 'a', caughtUp: true }, { source: 'b', caughtUp: true }, { source: 'quiet', caughtUp: true }], 0);
+    s.add('b', [item(0, 12)], 0, '1', 0); // arrived long ago
+    s.add('a', [item(0, 10), item(1, 15)], 0, '2', 1000); // young; its 10 comes before b's 12
+    expect(s.release(1001)).toEqual([]);
+    expect(s.release(1050).map((i) => [i.timeMs, i.late])).toEqual([[10, false], [12, false], [15, false]]);
+  });
+
+  it('a partition with a backlog (lag > 0) is never treated as idle', () => {
+    const s = sequencer(0, 10);
+    s.assign([{ source: 'a', caughtUp: false }, { source: 'b', caughtUp: false }], 0);
+    s.add('a', [item(0, 100)], 0, '1', 0);
+    s.add('b', [item(0, 50)], 1000, '1', 0);
+    expect(s.release(10_000).map((i) => i.timeMs)).toEqual([50]); // b's backlog may hold events < 100
+  });
+
+  it('holdMs makes an arrival wait before it moves its partition watermark', () => {
+    const s = sequencer(20, 1000);
+    s.assign([{ source: 'a', caughtUp: false }, { source: 'b', caughtUp: false }], 0);
+    s.add('a', [item(0, 100)], 1, '1', 0);
+    s.add('b', [item(0, 200)], 1, '1', 0);
+    expect(s.release(10)).toEqual([]);
+    s.add('b', [item(1, 90)], 1, '2', 15); // b's own disorder, within the hold
+    expect(s.release(21).map((i) => i.timeMs)).toEqual([90, 100]);
+  });
+
+  it('flags events that arrive behind the released frontier, beyond the lateness separately', () => {
+    const s = sequencer(0, 0);
+    s.assign([{ source: 'a', caughtUp: true }], 0);
+    s.add('a', [item(0, 5000)], 0, '1', 0);
+    expect(s.release(1).map((i) => i.late)).toEqual([false]);
+    s.add('a', [item(1, 4500), item(2, 1000)], 0, '3', 2);
+    const late = s.release(3);
+    expect(late.map((i) => [i.timeMs, i.late, i.beyondLateness])).toEqual([
+      [1000, true, true],
+      [4500, true, false],
+    ]);
+    expect(s.frontier()).toEqual({ timeMs: 5000, id: 'e5000-0' });
+  });
+
+  it('does not buffer a refetched batch twice and respects the release limit', () => {
+    const s = sequencer(0, 0);
+    s.assign([{ source: 'a', caughtUp: true }], 0);
+    s.add('a', [item(0, 1), item(1, 2), item(2, 3)], 0, '3', 0);
+    s.add('a', [item(1, 2), item(2, 3)], 0, '3', 0);
+    expect(s.bufferedCount).toBe(3);
+    expect(s.release(1, 2).map((i) => i.timeMs)).toEqual([1, 2]);
+    expect(s.committable('a')).toBe('2');
+    expect(s.release(1).map((i) => i.timeMs)).toEqual([3]);
+    expect(s.committable('a')).toBe('3');
+  });
+
+  it('keeps each stream (tenant) apart: one tenant running ahead makes no event of another late, nor holds it back', () => {
+    const s = sequencer(0, 200);
+    s.assign([{ source: 'a', caughtUp: false }, { source: 'b', caughtUp: false }], 0);
+    const of = (stream: string, offset: number, timeMs: number) => ({ ...item(offset, timeMs, `${stream}-${timeMs}`), stream });
+    // Tenant "live" on both partitions at time 10,000; tenant "backfill" replays time 1,000-2,000.
+    s.add('a', [of('live', 0, 10_000)], 0, '1', 0);
+    s.add('b', [of('live', 0, 10_000)], 0, '1', 0);
+    expect(s.release(1).map((i) => i.id)).toEqual(['live-10000', 'live-10000']);
+    s.add('a', [of('backfill', 1, 2_000)], 0, '2', 10);
+    s.add('b', [of('backfill', 1, 1_000)], 0, '2', 10);
+    // Not late (behind "live" only), and ordered within the tenant: b at 1,000 holds a's 2,000 back.
+    expect(s.release(11).map((i) => [i.id, i.late])).toEqual([['backfill-1000', false]]);
+    s.add('a', [of('backfill', 2, 3_000)], 1, '3', 20);
+    expect(s.release(21)).toEqual([]);
+    s.add('b', [of('backfill', 2, 4_000)], 1, '3', 30);
+    expect(s.release(31).map((i) => [i.id, i.late])).toEqual([['backfill-2000', false], ['backfill-3000', false]]);
+    expect(s.frontier('live')).toEqual({ timeMs: 10_000, id: 'live-10000' });
+    expect(s.frontier('backfill')).toEqual({ timeMs: 3_000, id: 'backfill-3000' });
+  });
+
+  it('property: any interleaving of partition batches releases the same sequence', () => {
+    // Three partitions, each in event-time order; the arrival interleaving is arbitrary.
+    const partitionEvents = fc.array(fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 20 }), { minLength: 3, maxLength: 3 });
+    fc.assert(
+      fc.property(partitionEvents, fc.array(fc.nat(2), { maxLength: 80 }), (parts, order) => {
+        const sorted = parts.map((times) => [...times].sort((a, b) => a - b).map((t, i) => item(i, t, `p${t}-${i}-${parts.indexOf(times)}`)));
+        const run = (choice: number[]) => {
+          const s = sequencer(0, 0);
+          s.assign(sorted.map((_, p) => ({ source: `p${p}`, caughtUp: false })), 0);
+          sorted.forEach((events, p) => events.length === 0 && s.markCaughtUp(`p${p}`));
+          const cursor = sorted.map(() => 0);
+          const out: string[] = [];
+          const step = (p: number) => {
+            if (cursor[p] >= sorted[p].length) return;
+            const next = sorted[p][cursor[p]++];
+            s.add(`p${p}`, [next], sorted[p].length - cursor[p], String(cursor[p]), 0);
+            out.push(...s.release(0).map((i) => (i.late ? `LATE:${i.id}` : i.id)));
+          };
+          choice.forEach(step);
+          for (let p = 0; p < sorted.length; p++) while (cursor[p] < sorted[p].length) step(p);
+          out.push(...s.release(1).map((i) => i.id));
+          return out;
+        };
+        const reference = sorted
+          .flat()
+          .sort((a, b) => a.timeMs - b.timeMs || (a.id < b.id ? -1 : 1))
+          .map((i) => i.id);
+        expect(run(order)).toEqual(reference);
+      }),
+    );
+  });
+});

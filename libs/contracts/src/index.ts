@@ -4,6 +4,7 @@ export * from './event-types';
 export * from './envelope';
 export * from './validate-event';
 export * from './validate-message';
+export * from './decode-message';
 export * from './signals';
 export * from './signal-builder';
 export * from './alerts';

@@ -101,7 +101,7 @@ describe('signalRecord', () => {
     const record = signalRecord(signal);
     expect(record.key).toBe('t1:card:card-1');
     expect(JSON.parse(record.value)).toEqual(signal);
-    expect(record.headers).toEqual({ 'vigil-rule': 'card-order-burst', 'vigil-mode': 'enforce', 'vigil-schema-version': '1' });
+    expect(record.headers).toEqual({ 'vigil-rule': 'card-order-burst', 'vigil-mode': 'enforce', 'vigil-schema-version': '1', 'vigil-schema': 'signal/1' });
   });
 
   it('gives the same subject in two tenants two keys', () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EventType } from './event-types';
 import { EventRef, FraudSignal, Measurement, RuleMode, Severity, Subject } from './signals';
+import { SCHEMA_HEADER } from './decode-message';
 import { validateMessage } from './validate-message';
 
 /** Schema version of the FraudSignal every producer writes. */
@@ -113,6 +114,8 @@ export function signalRecord(signal: FraudSignal): SignalRecord {
       'vigil-rule': signal.ruleId,
       'vigil-mode': signal.mode,
       'vigil-schema-version': String(signal.schemaVersion),
+      // validated above (buildSignal): consumers that understand this version trust it
+      [SCHEMA_HEADER]: `signal/${signal.schemaVersion}`,
     },
   };
 }

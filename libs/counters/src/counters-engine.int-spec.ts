@@ -134,9 +134,49 @@ describe('CountersEngine (real Redis)', () => {
     expect(baseline.mean).toBeGreaterThan(0.3);
     expect(baseline.mean).toBeLessThan(1);
 
+    // Compact state: one key per kind of state, whatever the number of events, counters and windows.
     const stored = await client.keys(`${engine.entityKey(entity)}*`);
-    expect(stored.length).toBeGreaterThan(5);
+    expect(stored.map((k) => k.slice(engine.entityKey(entity).length)).sort()).toEqual([':cnt', ':dd', ':facts', ':set:devices']);
     for (const key of stored) expect(await client.pttl(key)).toBeGreaterThan(0);
+  });
+
+  it('keeps dedupe markers only within the lateness: an older redelivery is late, never counted twice', async () => {
+    const account = uniqueId('acc');
+    const events = Array.from({ length: 30 }, (_, i) => op(account, `m${i}`, T0 + i * MIN, [orders]));
+    await engine.apply(events);
+    const ddKey = engine.entityKey({ tenantId, type: 'account', id: account }, 'dd');
+    // watermark T0+29m, lateness 5m: markers of T0+24m..T0+29m remain
+    expect(await client.zcard(ddKey)).toBe(6);
+    const again = await engine.apply([events[29], events[24], events[10]]);
+    expect(again.map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'late']);
+    const [next] = await engine.apply([op(account, 'm30', T0 + 30 * MIN, [orders])]);
+    expect(next.counters['order.count'][60 * MIN]).toBe(31);
+  });
+
+  it('counts distinct members exactly over sliding sub-buckets and saturates at the cap', async () => {
+    const capped = new CountersEngine(client, keys, { allowedLatenessMs: 5 * MIN, maxWindowMs: 60 * MIN, distinctCap: 5, namespace: 'capped' });
+    const account = uniqueId('acc');
+    const hourIps = (ip: string): CounterUpdate => ({ counter: 'ip.distinct', kind: 'distinct', windowsMs: [10 * MIN, 60 * MIN], value: ip });
+    const seen = await capped.apply([
+      op(account, 'i1', T0, [hourIps('a')]),
+      op(account, 'i2', T0 + MIN, [hourIps('b')]),
+      op(account, 'i3', T0 + 2 * MIN, [hourIps('a')]),
+      op(account, 'i4', T0 + 20 * MIN, [hourIps('c')]),
+    ]);
+    expect(seen.map((r) => r.counters['ip.distinct'])).toEqual([
+      { [10 * MIN]: 1, [60 * MIN]: 1 },
+      { [10 * MIN]: 2, [60 * MIN]: 2 },
+      { [10 * MIN]: 2, [60 * MIN]: 2 },
+      // 20 minutes on: a and b left the 10-minute window, not the hour
+      { [10 * MIN]: 1, [60 * MIN]: 3 },
+    ]);
+    const more = await capped.apply(['d', 'e', 'f', 'g'].map((ip, i) => op(account, `j${i}`, T0 + 21 * MIN + i, [hourIps(ip)])));
+    expect(more.map((r) => r.counters['ip.distinct'][60 * MIN])).toEqual([4, 5, 5, 5]);
+    // Two hours later every member left the window: the counter has room again.
+    const [later] = await capped.apply([op(account, 'k', T0 + 150 * MIN, [hourIps('h')])]);
+    expect(later.counters['ip.distinct']).toEqual({ [10 * MIN]: 1, [60 * MIN]: 1 });
+    const dst = await client.hgetall(capped.entityKey({ tenantId, type: 'account', id: account }, 'dst'));
+    expect(Object.keys(dst).filter((f) => f.startsWith('ip.distinct|'))).toEqual(['ip.distinct|h']);
   });
 
   it('claims a name once, but lets the same value claim again', async () => {

@@ -77,6 +77,11 @@ export interface CountersEngineOptions {
   maxWindowMs: number;
   /** Sub-buckets per window (default 6): precision vs. memory. */
   bucketsPerWindow?: number;
+  /**
+   * Members kept per distinct counter and entity (default 256): a distinct count saturates there,
+   * which bounds an entity's memory and the cost of reading it; thresholds of rules are far below.
+   */
+  distinctCap?: number;
   /** Weight of the newest period in the baseline (default 0.1, i.e. roughly the last 10 periods). */
   baselineAlpha?: number;
   /**
@@ -126,6 +131,7 @@ const STATUS: Record<RawResult['s'], ApplyStatus> = { ok: 'applied', dup: 'dupli
 export class CountersEngine {
   private readonly bucketsPerWindow: number;
   private readonly alpha: number;
+  private readonly distinctCap: number;
   readonly ttlMs: number;
 
   constructor(
@@ -135,6 +141,7 @@ export class CountersEngine {
   ) {
     this.bucketsPerWindow = options.bucketsPerWindow ?? 6;
     this.alpha = options.baselineAlpha ?? 0.1;
+    this.distinctCap = options.distinctCap ?? 256;
     this.ttlMs = options.maxWindowMs + options.allowedLatenessMs;
     defineScripts(client, [
       { name: COUNTERS_SCRIPT_NAME, lua: COUNTERS_LUA, numberOfKeys: 2 },
@@ -181,6 +188,7 @@ export class CountersEngine {
         late: this.options.allowedLatenessMs,
         n: this.bucketsPerWindow,
         alpha: this.alpha,
+        cap: this.distinctCap,
         events: indexes.map((i) => this.encode(ops[i])),
       };
       const entity = ops[indexes[0]].entity;

@@ -6,40 +6,123 @@
  * "<prefix>:{tenant:type:id}:list", so they share the entity's hash tag and live on one Redis
  * Cluster slot.
  *
- * ARGV[1] (JSON): { ttl, late, n, alpha, events: [{ id, t, u: [update], f: [factOp] }] }
+ * ARGV[1] (JSON): { ttl, late, n, alpha, cap, events: [{ id, t, lt, u: [update], f: [factOp] }] }
  *   e.lt: late by the stream's judgement (beyond the allowed lateness behind the released frontier)
  *   update: { c: counter, k: "count"|"sum"|"distinct", v: number|string, w: [windowMs], bl: bool }
  *   factOp: { o: "set"|"setnx"|"max"|"add", f: field, v: value, lim: limit (add only) }
  * Returns JSON: [{ s: "ok"|"dup"|"late", c: {"counter:windowMs": value}, f: {facts},
  *                  a: {set: {size, new}}, b: {counter: {m, v, n, x}}, l: listEntry|false }]
  *
- * Keys (suffixes of KEYS[1]):
- *   :dd:<eventId>            dedupe marker, SET NX PX ttl (exactly-once effect)
- *   :facts                   hash of facts (+ "_wm", the newest event time seen = watermark)
- *   :cnt:<counter>:<w>       hash bucketIndex -> count/sum for window w
- *   :hll:<counter>:<w>:<b>   HyperLogLog of the window ending in bucket b (distinct counts)
- *   :set:<name>              bounded hash member -> first-seen time (first-seen devices, IPs, ...)
- *   :bl:<counter>            baseline: p (period), x (value in period), m (mean), v (variance), n
- *   KEYS[2]                  allow/deny list entry (written by the lists API), read only here
+ * Four keys per entity at most (suffixes of KEYS[1]), all small hashes or sorted sets that Redis
+ * stores as compact listpacks; each is trimmed by event time and expires ttl after its last write:
+ *   :facts  hash of facts (+ "_wm", the newest event time seen = the entity's watermark)
+ *   :dd     sorted set eventId -> event time: exactly-once effect. Only events within the allowed
+ *           lateness of the watermark are kept: an older one is 'late' before it is looked up.
+ *   :cnt    hash "<counter>|<windowMs>|<bucket>" -> count/sum of that sub-bucket (a window is the
+ *           sum of its N sub-buckets at read time) and "<counter>|bl|<p|x|m|v|n>" -> baseline
+ *   :dst    hash "<counter>|<member>" -> the member's newest event time, "#<counter>" -> members
+ *           stored: a distinct count over a window is the number of members seen in its sub-buckets
+ *           (exact, where a HyperLogLog per sub-bucket would cost a key and ~100 bytes each).
+ *           At most `cap` members per counter: beyond it the count saturates (rules compare with
+ *           thresholds far below it), which bounds memory and the cost of a read.
+ *   :set:<name>  bounded hash member -> first-seen time (first-seen devices, IPs, ...)
+ *   KEYS[2] allow/deny list entry (written by the lists API), read only here
+ * An out-of-order event (within the lateness) reads the windows ending at its own time; a member
+ * seen again by a later event counts there with its newest time.
  */
 export const COUNTERS_SCRIPT_NAME = 'vigilCountersApply';
 
 export const COUNTERS_LUA = `
 local base = KEYS[1]
 local p = cjson.decode(ARGV[1])
-local ttl, late, N, alpha = p.ttl, p.late, p.n, p.alpha
-local factsKey = base .. ':facts'
+local ttl, late, N, alpha, cap = p.ttl, p.late, p.n, p.alpha, p.cap
+local factsKey, ddKey, cntKey, dstKey = base .. ':facts', base .. ':dd', base .. ':cnt', base .. ':dst'
 local wm = tonumber(redis.call('HGET', factsKey, '_wm') or '0')
 local out = {}
+-- longest window per counter seen in this call (distinct members older than it are dropped)
+local longest = {}
 
 local function bucketSize(w) return math.max(1, math.floor(w / N)) end
+local function keepBuckets(bs) return N + math.ceil(late / bs) + 1 end
 
-local function trim(key, b, bs)
-  -- keep the hash bounded: drop buckets older than the window plus the lateness
-  local keep = N + math.ceil(late / bs) + 1
-  if redis.call('HLEN', key) > keep + 2 then
-    for _, field in ipairs(redis.call('HKEYS', key)) do
-      if tonumber(field) < b - keep then redis.call('HDEL', key, field) end
+-- Drops sub-buckets older than their window plus the lateness. Amortised: only when the hash has
+-- doubled since the last trim (its live size is kept in "_live").
+local function trimCounts()
+  local len = redis.call('HLEN', cntKey)
+  if len <= math.max(64, 2 * tonumber(redis.call('HGET', cntKey, '_live') or '0')) then return end
+  local dead = {}
+  for _, field in ipairs(redis.call('HKEYS', cntKey)) do
+    local w, b = string.match(field, '|(%d+)|(%d+)$')
+    if w then
+      local bs = bucketSize(tonumber(w))
+      if tonumber(b) < math.floor(wm / bs) - keepBuckets(bs) then dead[#dead + 1] = field end
+    end
+  end
+  for j = 1, #dead, 500 do redis.call('HDEL', cntKey, unpack(dead, j, math.min(j + 499, #dead))) end
+  redis.call('HSET', cntKey, '_live', len - #dead)
+end
+
+-- Drops members not seen within their counter's longest window plus the lateness and recounts.
+local function trimDistinct(force)
+  local len = redis.call('HLEN', dstKey)
+  if not force and len <= math.max(64, 2 * tonumber(redis.call('HGET', dstKey, '_live') or '0')) then return end
+  local all = redis.call('HGETALL', dstKey)
+  local dead, counts = {}, {}
+  for j = 1, #all, 2 do
+    local c = string.match(all[j], '^([^#][^|]*)|')
+    if c then
+      if tonumber(all[j + 1]) < wm - (longest[c] or (ttl - late)) - late then
+        dead[#dead + 1] = all[j]
+      else
+        counts[c] = (counts[c] or 0) + 1
+      end
+    elseif string.sub(all[j], 1, 1) == '#' then
+      counts[string.sub(all[j], 2)] = counts[string.sub(all[j], 2)] or 0
+    end
+  end
+  for j = 1, #dead, 500 do redis.call('HDEL', dstKey, unpack(dead, j, math.min(j + 499, #dead))) end
+  for c, n in pairs(counts) do redis.call('HSET', dstKey, '#' .. c, n) end
+  redis.call('HSET', dstKey, '_live', len - #dead, '_tw', wm)
+end
+
+local function addMember(c, member, t)
+  local field = c .. '|' .. member
+  local seen = tonumber(redis.call('HGET', dstKey, field) or '')
+  if seen then
+    if t > seen then redis.call('HSET', dstKey, field, t) end
+    return
+  end
+  if tonumber(redis.call('HGET', dstKey, '#' .. c) or '0') >= cap then
+    -- full: make room from members that left every window, at most once per minute of event time
+    if wm - tonumber(redis.call('HGET', dstKey, '_tw') or '0') < 60000 then return end
+    trimDistinct(true)
+    if tonumber(redis.call('HGET', dstKey, '#' .. c) or '0') >= cap then return end
+  end
+  redis.call('HSET', dstKey, field, t)
+  redis.call('HINCRBY', dstKey, '#' .. c, 1)
+end
+
+-- Distinct counts of the windows ending at time t, for every distinct update of an event.
+local function readDistinct(e, r)
+  local wanted = {}
+  for _, u in ipairs(e.u) do
+    if u.k == 'distinct' then
+      for _, w in ipairs(u.w) do
+        local bs = bucketSize(w)
+        wanted[#wanted + 1] = { c = u.c, key = u.c .. ':' .. w, bs = bs, from = math.floor(e.t / bs) - N + 1 }
+        r.c[u.c .. ':' .. w] = 0
+      end
+    end
+  end
+  if #wanted == 0 then return end
+  local all = redis.call('HGETALL', dstKey)
+  for j = 1, #all, 2 do
+    local c = string.match(all[j], '^([^#][^|]*)|')
+    if c then
+      local seen = tonumber(all[j + 1])
+      for _, q in ipairs(wanted) do
+        if q.c == c and math.floor(seen / q.bs) >= q.from then r.c[q.key] = r.c[q.key] + 1 end
+      end
     end
   end
 end
@@ -51,12 +134,18 @@ local function fold(bl, x)
   bl.n = bl.n + 1
 end
 
+local function baselineFields(c)
+  return c .. '|bl|p', c .. '|bl|x', c .. '|bl|m', c .. '|bl|v', c .. '|bl|n'
+end
+
 for i, e in ipairs(p.events) do
   local r = { c = {}, a = {}, b = {} }
   if e.lt or (wm > 0 and e.t < wm - late) then
     r.s = 'late'
+  elseif redis.call('ZADD', ddKey, 'NX', e.t, e.id) == 1 then
+    r.s = 'ok'
   else
-    if redis.call('SET', base .. ':dd:' .. e.id, '1', 'NX', 'PX', ttl) then r.s = 'ok' else r.s = 'dup' end
+    r.s = 'dup'
   end
   if r.s == 'ok' and e.t > wm then
     wm = e.t
@@ -84,29 +173,17 @@ for i, e in ipairs(p.events) do
   end
   if r.s == 'ok' then
     for _, u in ipairs(e.u) do
-      for _, w in ipairs(u.w) do
-        local bs = bucketSize(w)
-        local b = math.floor(e.t / bs)
-        if u.k == 'distinct' then
-          -- key j holds the union of the window ending in bucket j, so the member goes into the
-          -- N windows that contain its bucket and a read is one cached single-key PFCOUNT
-          -- (a multi-key PFCOUNT would merge N sketches on every read and is never cached)
-          for j = b, b + N - 1 do
-            local k = base .. ':hll:' .. u.c .. ':' .. w .. ':' .. j
-            redis.call('PFADD', k, u.v)
-            redis.call('PEXPIRE', k, ttl)
-          end
-        else
-          local k = base .. ':cnt:' .. u.c .. ':' .. w
-          redis.call('HINCRBYFLOAT', k, b, u.v)
-          redis.call('PEXPIRE', k, ttl)
-          trim(k, b, bs)
+      if u.k == 'distinct' then
+        for _, w in ipairs(u.w) do longest[u.c] = math.max(longest[u.c] or 0, w) end
+        addMember(u.c, u.v, e.t)
+      else
+        for _, w in ipairs(u.w) do
+          redis.call('HINCRBYFLOAT', cntKey, u.c .. '|' .. w .. '|' .. math.floor(e.t / bucketSize(w)), u.v)
         end
       end
       if u.bl and u.k ~= 'distinct' then
         local w = u.w[1]
-        local k = base .. ':bl:' .. u.c
-        local h = redis.call('HMGET', k, 'p', 'x', 'm', 'v', 'n')
+        local h = redis.call('HMGET', cntKey, baselineFields(u.c))
         local period = math.floor(e.t / w)
         local bl = { p = tonumber(h[1] or period), x = tonumber(h[2] or '0'), m = tonumber(h[3] or '0'), v = tonumber(h[4] or '0'), n = tonumber(h[5] or '0') }
         if period > bl.p then
@@ -117,8 +194,8 @@ for i, e in ipairs(p.events) do
           bl.x = 0
         end
         if period == bl.p then bl.x = bl.x + u.v end
-        redis.call('HSET', k, 'p', bl.p, 'x', bl.x, 'm', bl.m, 'v', bl.v, 'n', bl.n)
-        redis.call('PEXPIRE', k, ttl)
+        local fp, fx, fm, fv, fn = baselineFields(u.c)
+        redis.call('HSET', cntKey, fp, bl.p, fx, bl.x, fm, bl.m, fv, bl.v, fn, bl.n)
       end
     end
   end
@@ -126,26 +203,25 @@ for i, e in ipairs(p.events) do
     -- read back the values as of this event's time (also for duplicates, so a redelivered
     -- batch re-evaluates its rules and republishes the same deterministic signals)
     for _, u in ipairs(e.u) do
-      for _, w in ipairs(u.w) do
-        local bs = bucketSize(w)
-        local b = math.floor(e.t / bs)
-        if u.k == 'distinct' then
-          r.c[u.c .. ':' .. w] = redis.call('PFCOUNT', base .. ':hll:' .. u.c .. ':' .. w .. ':' .. b)
-        else
+      if u.k ~= 'distinct' then
+        for _, w in ipairs(u.w) do
+          local b = math.floor(e.t / bucketSize(w))
           local fields = {}
-          for j = b - N + 1, b do fields[#fields + 1] = j end
+          for j = b - N + 1, b do fields[#fields + 1] = u.c .. '|' .. w .. '|' .. j end
           local total = 0
-          for _, v in ipairs(redis.call('HMGET', base .. ':cnt:' .. u.c .. ':' .. w, unpack(fields))) do
+          for _, v in ipairs(redis.call('HMGET', cntKey, unpack(fields))) do
             if v then total = total + tonumber(v) end
           end
           r.c[u.c .. ':' .. w] = total
         end
       end
       if u.bl and u.k ~= 'distinct' then
-        local h = redis.call('HMGET', base .. ':bl:' .. u.c, 'x', 'm', 'v', 'n')
+        local fp, fx, fm, fv, fn = baselineFields(u.c)
+        local h = redis.call('HMGET', cntKey, fx, fm, fv, fn)
         r.b[u.c] = { x = tonumber(h[1] or '0'), m = tonumber(h[2] or '0'), v = tonumber(h[3] or '0'), n = tonumber(h[4] or '0') }
       end
     end
+    readDistinct(e, r)
     for _, f in ipairs(e.f) do
       if f.o == 'add' then
         local entry = r.a[f.f]
@@ -162,9 +238,12 @@ for i, e in ipairs(p.events) do
     for j = 1, #facts, 2 do r.f[facts[j]] = facts[j + 1] end
     r.l = redis.call('GET', KEYS[2])
   end
-  redis.call('PEXPIRE', factsKey, ttl)
   out[i] = r
 end
+if wm > 0 then redis.call('ZREMRANGEBYSCORE', ddKey, '-inf', '(' .. (wm - late)) end
+trimCounts()
+trimDistinct(false)
+for _, k in ipairs({ factsKey, ddKey, cntKey, dstKey }) do redis.call('PEXPIRE', k, ttl) end
 return cjson.encode(out)
 `;
 

@@ -14,31 +14,9 @@ brokers="${KAFKA_BROKERS:-127.0.0.1:9092}"; redis="${REDIS_URL:-redis://127.0.0.
 tenant="tenant-sim"; key="sim-key"
 base_port="${SIM_BASE_PORT:-3120}"
 work="$(mktemp -d)"; mkdir -p "$(dirname "$report")"
-pids=()
-stop_services() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done; pids=(); }
+# shellcheck source=local-services.sh
+source "$root/libs/simulator/bin/local-services.sh"
 trap stop_services EXIT
-
-start_services() { # $1 topic and Redis key prefix, $2 log directory
-  local i=0 port service n
-  for service in ingestion velocity review-analysis alerting; do
-    port=$((base_port + i)); i=$((i + 1))
-    PORT=$port KAFKA_BROKERS="$brokers" REDIS_URL="$redis" VIGIL_TOPIC_PREFIX="$1" REDIS_KEY_PREFIX="$1" \
-      INGESTION_API_KEYS="$tenant:$key" ALERTING_DASHBOARD_TOKEN="sim-token" LOG_LEVEL=warn \
-      SWC_NODE_PROJECT="$root/tsconfig.base.json" \
-      node --max-old-space-size=400 -r "$root/node_modules/@swc-node/register" "$root/services/$service/src/main.ts" >"$2/$service.log" 2>&1 &
-    pids+=($!)
-  done
-  i=0
-  for service in ingestion velocity review-analysis alerting; do
-    port=$((base_port + i)); i=$((i + 1))
-    for n in $(seq 1 240); do
-      curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-      [ "$n" = 240 ] && { echo "$service not healthy; log:" >&2; tail -30 "$2/$service.log" >&2; exit 1; }
-      sleep 0.5
-    done
-  done
-  echo "services healthy on :$base_port-$((base_port + 3)) (prefix $1)" >&2
-}
 
 cd "$root"
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"

@@ -71,6 +71,8 @@ describe('ingestion service on the real stack', () => {
     expect(await json(response)).toEqual({ id: e.id, status: 'accepted' });
     const [message] = await probe.waitFor(1, (m) => m.value.id === e.id);
     expect(message.value).toMatchObject({ correlationId: 'journey-1' });
+    // validated here once: consumers trust the family topics' messages of this schema version
+    expect(message.headers).toMatchObject({ 'vigil-schema': 'event/1', 'vigil-event-type': 'order.placed' });
   });
 
   it('publishes a duplicate id once and acknowledges it again', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { FraudAlert, FraudSignal, TopicNames, validateMessage } from '@vigil/contracts';
+import { decodeContractMessage, FraudAlert, FraudSignal, SIGNAL_SCHEMA, TopicNames, validateMessage } from '@vigil/contracts';
 import { BatchConsumerFactory, BatchConsumerRunner, DecodedMessage, InboundMessage, MESSAGE_PUBLISHER, MessagePublisher, Decoded } from '@vigil/kafka';
 import { consumerGroupId, SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
 import { AlertingConfig } from '../config';
@@ -9,18 +9,9 @@ import { AlertFeed } from './alert-feed';
 import { AlertStore } from './alert-store';
 import { alertsTotal, eventToAlertSeconds, signalsTotal } from './alerting.metrics';
 
-/** Decodes a JSON message into a validated contract class (signals, decisions). */
-export function jsonDecoder<T extends object>(cls: new () => T): (m: InboundMessage) => Decoded<T> {
-  return (message) => {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(message.value?.toString('utf8') ?? '');
-    } catch (error) {
-      return { ok: false, reason: `invalid JSON: ${(error as Error).message}` };
-    }
-    const result = validateMessage(cls, raw);
-    return result.ok ? { ok: true, value: result.value } : { ok: false, reason: `invalid ${cls.name}`, details: result.errors };
-  };
+/** Decodes a JSON contract message (signals, decisions); one carrying `schema` was validated by its producer. */
+export function jsonDecoder<T extends object>(cls: new () => T, schema: string | null = null): (m: InboundMessage) => Decoded<T> {
+  return (message) => decodeContractMessage(cls, schema, message);
 }
 
 /** Consumes fraud.signals, folds them into alerts in Redis, publishes every alert revision. */
@@ -43,7 +34,7 @@ export class SignalProcessor implements OnApplicationBootstrap {
       topics: [topics.signals],
       deadLetterTopic: topics.deadLetter,
       fromBeginning: true,
-      decode: jsonDecoder(FraudSignal),
+      decode: jsonDecoder(FraudSignal, SIGNAL_SCHEMA),
       handle: (messages) => this.handle(messages),
     });
   }

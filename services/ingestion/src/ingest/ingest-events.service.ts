@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { parseDuration } from '@vigil/counters';
-import { EventFamily, FieldError, TopicNames, validateEvent, VigilEvent } from '@vigil/contracts';
+import { EVENT_SCHEMA, EventFamily, FieldError, SCHEMA_HEADER, TopicNames, validateEvent, VigilEvent } from '@vigil/contracts';
 import { MESSAGE_PUBLISHER, MessagePublisher, TransientError } from '@vigil/kafka';
 import { counter, histogram, LATENCY_BUCKETS } from '@vigil/observability';
 import { SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
@@ -167,7 +167,7 @@ export class IngestEventsService {
           topic: this.topics.events[family],
           key,
           value: JSON.stringify(event),
-          headers: { 'vigil-event-type': event.type, 'vigil-tenant': event.tenantId },
+          headers: { 'vigil-event-type': event.type, 'vigil-tenant': event.tenantId, [SCHEMA_HEADER]: EVENT_SCHEMA },
         })),
       );
       await this.idempotency.markPublished(events.map((e) => e.event));

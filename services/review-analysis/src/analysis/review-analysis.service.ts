@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { FraudSignal, signalRecord, TopicNames, validateEvent, VigilEvent, eventTimeMs } from '@vigil/contracts';
-import { BatchConsumerFactory, Decoded, InboundMessage, MESSAGE_PUBLISHER, MessagePublisher, SequencedMessage } from '@vigil/kafka';
+import { decodeEventMessage, FraudSignal, signalRecord, TopicNames, VigilEvent, eventTimeMs } from '@vigil/contracts';
+import { BatchConsumerFactory, MESSAGE_PUBLISHER, MessagePublisher, SequencedMessage } from '@vigil/kafka';
 import { counter } from '@vigil/observability';
 import { consumerGroupId, SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
 import { DEFAULT_MINHASH_OPTIONS, textSignature } from '@vigil/text-similarity';
@@ -17,20 +17,6 @@ const signalsTotal = counter({
 const LATE_REVIEW_MS = 60 * 60_000;
 const reviewsTotal = counter({ name: 'vigil_review_reviews_total', help: 'Reviews analysed (redeliveries included)' });
 
-export function decodeEvent(message: InboundMessage): Decoded<VigilEvent> {
-  if (!message.value) return { ok: false, reason: 'empty message value' };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(message.value.toString('utf8'));
-  } catch (error) {
-    return { ok: false, reason: `invalid JSON: ${(error as Error).message}` };
-  }
-  const result = validateEvent(raw);
-  if (!result.ok) {
-    return { ok: false, reason: `invalid event: ${result.errors.map((e) => `${e.field}: ${e.reason}`).join('; ')}`, details: result.errors };
-  }
-  return { ok: true, value: result.event };
-}
 
 /**
  * What an event teaches the service. Links are typed "kind:value" so a card used to pay and
@@ -99,7 +85,7 @@ export class ReviewAnalysisService implements OnApplicationBootstrap {
     const runner = this.consumers.createEventTime<VigilEvent>({
       groupId: consumerGroupId(this.config, this.config.REVIEW_CONSUMER_GROUP),
       topics: [this.topics.events.reviews, this.topics.events.accounts, this.topics.events.orders],
-      decode: decodeEvent,
+      decode: decodeEventMessage,
       eventTime: (event) => ({ timeMs: eventTimeMs(event), id: event.id, stream: event.tenantId }),
       allowedLatenessMs: LATE_REVIEW_MS,
       idleMs: this.config.STREAM_IDLE_MS,

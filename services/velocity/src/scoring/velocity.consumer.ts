@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { CountersEngine, parseDuration } from '@vigil/counters';
-import { eventTimeMs, FraudSignal, signalRecord, TopicNames, validateEvent, VigilEvent } from '@vigil/contracts';
-import { BatchConsumerFactory, Decoded, EventTimeConsumerRunner, InboundMessage, MESSAGE_PUBLISHER, MessagePublisher, SequencedMessage } from '@vigil/kafka';
+import { decodeEventMessage, eventTimeMs, FraudSignal, signalRecord, TopicNames, VigilEvent } from '@vigil/contracts';
+import { BatchConsumerFactory, EventTimeConsumerRunner, MESSAGE_PUBLISHER, MessagePublisher, SequencedMessage } from '@vigil/kafka';
 import { counter } from '@vigil/observability';
 import { REDIS_CLIENT, RedisClient, RedisKeys } from '@vigil/redis';
 import { RulesWatcher } from '@vigil/rules';
@@ -22,21 +22,6 @@ const eventsTotal = counter({
   help: 'Events processed by velocity (late: behind the released frontier; beyond: later than the allowed lateness, not evaluated)',
   labelNames: ['type', 'timing'],
 });
-
-/** Decodes a family-topic message: JSON + the event contract; anything else is dead-lettered with the reason. */
-export function decodeEvent(message: InboundMessage): Decoded<VigilEvent> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(message.value?.toString('utf8') ?? '');
-  } catch (error) {
-    return { ok: false, reason: `not JSON: ${(error as Error).message}` };
-  }
-  const result = validateEvent(raw);
-  if (!result.ok) {
-    return { ok: false, reason: `invalid event: ${result.errors.map((e) => `${e.field}: ${e.reason}`).join('; ')}`, details: result.errors };
-  }
-  return { ok: true, value: result.event };
-}
 
 /**
  * ONE pass over the accounts, orders, wallets and listings topics, merged in event-time order
@@ -84,7 +69,7 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
       topics: [t.accounts, t.orders, t.wallets, t.listings],
       deadLetterTopic: this.topics.deadLetter,
       fromBeginning: true,
-      decode: decodeEvent,
+      decode: decodeEventMessage,
       eventTime: (event) => ({ timeMs: eventTimeMs(event), id: event.id, stream: event.tenantId }),
       allowedLatenessMs: this.latenessMs,
       idleMs: this.config.STREAM_IDLE_MS,

@@ -20,6 +20,7 @@ import { ProcessSampler } from './support/proc-stats';
 import { percentile, renderMarkdown, renderSvg, StepResult, Target } from './support/report';
 import { killServicesNow, launchServices, RunningService, SERVICE_NAMES, stopServices } from './support/services';
 import { markerSubject, TrafficSource } from './support/traffic';
+import { measureState, StateSummary } from './redis-state';
 
 const ROOT = join(__dirname, '..', '..');
 const REPORTS = join(__dirname, 'reports');
@@ -138,6 +139,7 @@ async function main(): Promise<void> {
   const redisUrl = required('VIGIL_TEST_REDIS_URL');
   const runId = `b${Date.now().toString(36)}`;
   const prefix = `bench-${runId}`;
+  let stateMeasured = false;
   const topics = topicNames(prefix);
   const profileDir = mkdtempSync(join(tmpdir(), 'vigil-bench-prof-'));
   const profileDirs: Record<string, string> = {};
@@ -307,6 +309,10 @@ async function main(): Promise<void> {
     collector.stop().catch(() => undefined);
     await admin.disconnect();
     await stopServices(services);
+    // What the run left in Redis, per processed event; then delete it (the Redis is shared).
+    const redisState: StateSummary = await measureState(redisUrl, prefix, Math.max(1, steps.reduce((sum, s) => sum + s.processed, 0)), true);
+    stateMeasured = true;
+    console.log(`   redis state: ${redisState.keysPerEvent.toFixed(2)} keys and ${redisState.bytesPerEvent.toFixed(0)} bytes per processed event`);
 
     const sustained = steps.filter((s) => s.sustained);
     const sustainedRate = sustained.length ? Math.max(...sustained.map((s) => s.processedPerSec)) : 0;
@@ -353,6 +359,7 @@ async function main(): Promise<void> {
         ].join(' '),
         startedAt: startedAt.toISOString(),
         durationS: (Date.now() - startedAt.getTime()) / 1000,
+        redisState,
       }),
     );
     writeFileSync(join(REPORTS, 'pipeline.svg'), renderSvg(steps, ceiling.messagesPerSecond));
@@ -361,6 +368,7 @@ async function main(): Promise<void> {
     if (collector) await collector.stop().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
     await stopServices(services);
+    if (!stateMeasured) await measureState(redisUrl, prefix, 1, true).catch((error) => console.warn(`could not delete the run's Redis keys (${prefix}:*): ${(error as Error).message}`));
     process.off('exit', onExit);
   }
 }

@@ -1,2 +1,3 @@
 export * from './load-config';
 export * from './runtime-config';
+export * from './demo-secrets';

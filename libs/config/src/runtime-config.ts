@@ -73,4 +73,8 @@ export class RuntimeConfig {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /** The local demo (npm start) only: admits the public demo credentials of deploy/local/demo.env. */
+  @Transform(({ value }) => value === true || value === 'true' || value === '1')
+  VIGIL_DEMO_MODE = false;
 }

@@ -1,2 +1,3 @@
 export * from './metrics';
 export * from './observability.module';
+export * from './log-safety';

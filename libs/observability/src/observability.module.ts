@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
 import { collectDefaultMetrics, register } from 'prom-client';
+import { logStream, REDACTED_PATHS, requestSerializers } from './log-safety';
 
 export interface ObservabilityOptions {
   serviceName: string;
@@ -20,13 +21,17 @@ export class ObservabilityModule {
       global: true,
       imports: [
         LoggerModule.forRoot({
-          pinoHttp: {
-            level: options.logLevel,
-            base: { service: options.serviceName },
-            redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers["x-vigil-signature"]'],
-            // Probes and scrapes would drown the request log.
-            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
-          },
+          pinoHttp: [
+            {
+              level: options.logLevel,
+              base: { service: options.serviceName },
+              serializers: requestSerializers,
+              redact: REDACTED_PATHS,
+              // Probes and scrapes would drown the request log.
+              autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+            },
+            logStream,
+          ],
         }),
         PrometheusModule.register({
           path: '/metrics',

@@ -1,6 +1,6 @@
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
-import { RuntimeConfig } from '@vigil/config';
+import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { NoDemoSecret, RuntimeConfig } from '@vigil/config';
 import { SEVERITIES, Severity } from '@vigil/contracts';
 
 const splitList = ({ value }: { value: unknown }) =>
@@ -61,8 +61,11 @@ export class AlertingConfig extends RuntimeConfig {
   @Matches(/^https?:\/\/\S+$/, { each: true, message: 'each webhook must be an http(s) URL' })
   ALERTING_WEBHOOK_URLS: string[] = [];
 
-  /** HMAC-SHA256 key of the x-vigil-signature header. */
+  /** HMAC-SHA256 key of the x-vigil-signature header; required when ALERTING_WEBHOOK_URLS is set. */
   @IsString()
+  @ValidateIf((config: AlertingConfig) => config.ALERTING_WEBHOOK_URLS.length > 0)
+  @MinLength(16, { message: 'must be at least 16 characters when ALERTING_WEBHOOK_URLS is set (receivers verify the signature with it)' })
+  @NoDemoSecret()
   ALERTING_WEBHOOK_SECRET = '';
 
   @IsIn(SEVERITIES)
@@ -93,5 +96,6 @@ export class AlertingConfig extends RuntimeConfig {
 
   /** Token for the dashboard and the /v1 API (cookie vigil_dashboard_token or Authorization: Bearer). Empty: API closed. */
   @IsString()
+  @NoDemoSecret()
   ALERTING_DASHBOARD_TOKEN = '';
 }

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
-import { RuntimeConfig } from '@vigil/config';
+import { NoDemoSecret, RuntimeConfig } from '@vigil/config';
 import { API_KEYS_PATTERN } from '@vigil/auth';
 import { parseDuration } from '@vigil/counters';
 
@@ -37,6 +37,7 @@ export class IngestionConfig extends RuntimeConfig {
   @Matches(API_KEYS_PATTERN, {
     message: 'INGESTION_API_KEYS must be tenant:key[:secret],tenant:key[:secret],...',
   })
+  @NoDemoSecret()
   INGESTION_API_KEYS = '';
 
   /** Largest accepted request body in bytes (413 beyond). */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Type } from 'class-transformer';
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { API_KEYS_PATTERN } from '@vigil/auth';
-import { RuntimeConfig } from '@vigil/config';
+import { NoDemoSecret, RuntimeConfig } from '@vigil/config';
 
 export class VelocityConfig extends RuntimeConfig {
   @Type(() => Number)
@@ -31,5 +31,6 @@ export class VelocityConfig extends RuntimeConfig {
    */
   @IsString()
   @Matches(API_KEYS_PATTERN, { message: 'VELOCITY_ADMIN_KEYS must be tenant:key,tenant:key,...' })
+  @NoDemoSecret()
   VELOCITY_ADMIN_KEYS = '';
 }

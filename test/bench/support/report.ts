@@ -1,3 +1,4 @@
+import type { StateSummary } from '../redis-state';
 import { HistogramDelta } from './metrics';
 import { SelfTimeEntry } from './cpu-profile';
 import { CeilingResult } from './ceiling';
@@ -45,6 +46,8 @@ export interface ReportInput {
   command: string;
   startedAt: string;
   durationS: number;
+  /** Redis keys and bytes the run left under its prefix (deleted afterwards). */
+  redisState?: StateSummary;
 }
 
 const f0 = (n: number | undefined) => (n === undefined ? '–' : Math.round(n).toLocaleString('en-US'));
@@ -110,6 +113,19 @@ export function renderMarkdown(input: ReportInput): string {
   const failing = input.steps.filter((s) => s.failedRequests > 0);
   if (failing.length) {
     lines.push('', 'Failed requests: ' + failing.map((s) => `${f0(s.rate)}/s: ${s.failedRequests} (${s.firstError ?? ''})`).join('; '));
+  }
+  if (input.redisState) {
+    const r = input.redisState;
+    lines.push('', '## Redis state left by the run', '');
+    lines.push(
+      `${f0(r.keys)} keys, ${f1(r.bytes / 1024 / 1024)} MB (MEMORY USAGE under the run's prefix) for ${f0(r.events)} processed events: ` +
+        `**${r.keysPerEvent.toFixed(2)} keys and ${f0(r.bytesPerEvent)} bytes per event** (the steps' traffic, a few minutes of event time; ` +
+        'a whole simulated day beside the previous layout: `bash test/bench/state-size.sh`, [redis-state.md](redis-state.md)). Largest kinds:',
+      '',
+      '| key kind | keys/event | bytes/event |',
+      '|---|---|---|',
+      ...r.kinds.slice(0, 6).map((k) => `| \`${k.kind}\` | ${(k.keys / r.events).toFixed(2)} | ${f0(k.bytes / r.events)} |`),
+    );
   }
   lines.push('', '## Reference ceiling (bare kafkajs, same broker, same messages)', '');
   lines.push(

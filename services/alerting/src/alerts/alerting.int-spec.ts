@@ -11,7 +11,7 @@ import { verifySignature } from '../webhooks/webhook-signature';
 import { AlertView } from './alert-document';
 
 const TOKEN = 'test-dashboard-token';
-const SECRET = 'webhook-secret';
+const SECRET = 'webhook-secret-for-tests';
 
 interface Received {
   body: string;

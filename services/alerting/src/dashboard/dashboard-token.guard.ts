@@ -19,8 +19,21 @@ export class DashboardTokenGuard implements CanActivate {
       .split(';')
       .map((c) => c.trim().split('='))
       .find(([name]) => name === TOKEN_COOKIE)?.[1];
-    const given = bearer ?? (cookie ? decodeURIComponent(cookie) : undefined);
-    if (given && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected))) return true;
+    const given = bearer ?? (cookie ? safeDecode(cookie) : undefined);
+    if (given !== undefined) {
+      // compare bytes: a non-ASCII token of the same length in characters is not the same length in bytes
+      const [a, b] = [Buffer.from(given), Buffer.from(expected)];
+      if (a.length === b.length && timingSafeEqual(a, b)) return true;
+    }
     throw new UnauthorizedException('missing or wrong dashboard token');
+  }
+}
+
+/** A malformed percent-encoding is a wrong token (401), not a server error. */
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { FraudAlert } from '@vigil/contracts';
-import { counter, gauge } from '@vigil/observability';
+import { counter, gauge, safeUrl } from '@vigil/observability';
 import { SERVICE_CONFIG } from '@vigil/service-runtime';
 import { AlertingConfig } from '../config';
 import { severityRank } from '../scoring/scoring';
@@ -44,7 +44,7 @@ export class WebhookDispatcher implements OnApplicationShutdown {
     for (const url of this.config.ALERTING_WEBHOOK_URLS) {
       if (this.pending >= this.config.ALERTING_WEBHOOK_QUEUE_LIMIT) {
         deliveries.inc({ outcome: 'dropped_queue_full' });
-        this.logger.warn(`webhook queue full (${this.pending}): dropped ${alert.alertId} r${alert.revision} for ${url}`);
+        this.logger.warn(`webhook queue full (${this.pending}): dropped ${alert.alertId} r${alert.revision} for ${safeUrl(url)}`);
         continue;
       }
       this.pending++;
@@ -94,12 +94,12 @@ export class WebhookDispatcher implements OnApplicationShutdown {
     }
     if (d.attempt >= this.config.ALERTING_WEBHOOK_MAX_ATTEMPTS) {
       deliveries.inc({ outcome: 'gave_up' });
-      this.logger.error(`webhook ${d.url} gave up on ${d.alertId} r${d.revision} after ${d.attempt} attempts: ${failure}`);
+      this.logger.error(`webhook ${safeUrl(d.url)} gave up on ${d.alertId} r${d.revision} after ${d.attempt} attempts: ${failure}`);
       return this.done();
     }
     deliveries.inc({ outcome: 'failed_attempt' });
     const base = Math.min(60_000, this.config.ALERTING_WEBHOOK_BACKOFF_MS * 2 ** (d.attempt - 1));
-    this.logger.warn(`webhook ${d.url} attempt ${d.attempt} for ${d.alertId} failed (${failure}), retrying`);
+    this.logger.warn(`webhook ${safeUrl(d.url)} attempt ${d.attempt} for ${d.alertId} failed (${failure}), retrying`);
     this.schedule({ ...d, attempt: d.attempt + 1 }, base / 2 + Math.random() * (base / 2));
   }
 

@@ -1,5 +1,5 @@
 /**
- * Full-pipeline benchmark (issue 8): the four services as separate processes, driven at increasing
+ * Full-pipeline benchmark (issues 8 and 13): the four services as separate processes, driven at increasing
  * rates through the ingestion HTTP API; throughput, end-to-end alert latency, CPU/RSS, Redis round
  * trips per event, sustained rate, and the bare-Kafka ceiling. Writes reports/pipeline.{md,svg}.
  * Run: npm run bench   (or bash test/bench/run-pipeline-bench.sh)
@@ -317,11 +317,12 @@ async function main(): Promise<void> {
     const sustained = steps.filter((s) => s.sustained);
     const sustainedRate = sustained.length ? Math.max(...sustained.map((s) => s.processedPerSec)) : 0;
     const ratio = sustainedRate / ceiling.messagesPerSecond;
-    const at5k = steps.find((s) => s.rate === 5000);
+    const at1k = steps.find((s) => s.rate === 1000);
     const maxRss = Math.max(...steps.flatMap((s) => Object.values(s.usage).map((u) => u.rssMbMax)));
     const targets: Target[] = [
-      { name: '>= 10,000 ev/s sustained', met: sustainedRate >= 10_000, measured: `${Math.round(sustainedRate)} ev/s` },
-      { name: 'p99 <= 35 ms at 5,000 ev/s', met: !!at5k?.p99 && at5k.p99 <= 35, measured: at5k?.p99 === undefined ? 'no data' : `${at5k.p99} ms` },
+      { name: '>= 5,000 ev/s sustained through HTTP batches', met: sustainedRate >= 5_000, measured: `${Math.round(sustainedRate)} ev/s` },
+      { name: '>= 10,000 ev/s sustained through the intake topic', met: false, measured: 'not driven by this benchmark (HTTP only)' },
+      { name: 'p99 ingest -> alert <= 35 ms at 1,000 ev/s', met: !!at1k?.p99 && at1k.p99 <= 35, measured: at1k?.p99 === undefined ? 'no data' : `${at1k.p99} ms` },
       { name: 'pipeline >= 0.5 x ceiling', met: ratio >= 0.5, measured: `${ratio.toFixed(2)} x (${Math.round(ceiling.messagesPerSecond)} msg/s ceiling)` },
       { name: 'each service < 256 MB RSS', met: maxRss < 256, measured: `max ${Math.round(maxRss)} MB` },
     ];

@@ -107,6 +107,30 @@ describe('BatchConsumerRunner (real Kafka)', () => {
     expect(handled.sort()).toEqual([1, 2]);
   });
 
+  it('bounds a dead-letter record, and when the broker refuses even that, publishes it stripped instead of looping', async () => {
+    // a dead-letter topic that takes 4 KB at most: the bounded record (up to 256 KB) is refused for good
+    const smallDlq = `${topic}.small-dlq`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: smallDlq, numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '4096' }] }], waitForLeaders: true });
+    await admin.disconnect();
+    const dlq = await TopicProbe.start<DeadLetterRecord>(brokers, [smallDlq]);
+    probes.push(dlq);
+    const hostile = '"\u0001'.repeat(60_000); // JSON-escaping grows it about fourfold
+    await publisher.publish([
+      { topic, key: 'a', value: hostile },
+      { topic, key: 'a', value: JSON.stringify({ n: 7 }) },
+    ]);
+    const handled: number[] = [];
+    const r = runner({ deadLetterTopic: smallDlq, decode: json, handle: async (ms) => void handled.push(...ms.map((m) => m.value.n)) });
+    await r.start();
+    const [dead] = await dlq.waitFor(1);
+    expect(dead.value).toMatchObject({ payload: null, payloadTruncated: true, payloadBytes: Buffer.byteLength(hostile), source: { topic, offset: '0' } });
+    expect(dead.value.reason).toMatch(/invalid JSON/);
+    await waitFor('the next message handled', () => handled.includes(7));
+    await waitFor('both committed', async () => (await committedTotal(r.groupId)) === 2);
+  });
+
   it('isolates a message the handler keeps failing on and dead-letters only that one', async () => {
     const dlq = await TopicProbe.start<DeadLetterRecord>(brokers, [deadLetterTopic]);
     probes.push(dlq);

@@ -37,7 +37,13 @@ export function topicNames(prefix = ''): TopicNames {
 }
 
 /** Partition counts: enough for a few instances per consumer group on a small cluster. */
-export function topicSpecs(prefix = '', partitions = 6): { topic: string; partitions: number }[] {
+/**
+ * Dead letters hold raw payloads (personal data included): kept 14 days, long enough to fix and
+ * replay after a weekend, not forever. Their records are at most 256 KiB (libs/kafka dead-letter.ts).
+ */
+export const DEAD_LETTER_RETENTION_MS = 14 * 24 * 60 * 60 * 1000;
+
+export function topicSpecs(prefix = '', partitions = 6): { topic: string; partitions: number; config?: Record<string, string> }[] {
   const t = topicNames(prefix);
   return [
     t.intake,
@@ -46,5 +52,7 @@ export function topicSpecs(prefix = '', partitions = 6): { topic: string; partit
     t.signals,
     t.alerts,
     t.decisions,
-  ].map((topic) => ({ topic, partitions: topic === t.deadLetter ? 1 : partitions }));
+  ].map((topic) =>
+    topic === t.deadLetter ? { topic, partitions: 1, config: { 'retention.ms': String(DEAD_LETTER_RETENTION_MS) } } : { topic, partitions },
+  );
 }

@@ -189,7 +189,7 @@ export class BatchConsumerRunner<T> {
     poison.push(...failed);
 
     if (poison.length > 0) {
-      await this.retries.untilDone(() => this.publisher.publish(poison), 'dead-letter publish', isStale);
+      await this.retries.publishDeadLetters((records) => this.publisher.publish(records), poison, isStale);
       messagesTotal.inc({ group, outcome: 'dead_lettered' }, poison.length);
     }
     messagesTotal.inc({ group, outcome: 'processed' }, inbound.length - poison.length);

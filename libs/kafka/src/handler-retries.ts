@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { counter } from '@vigil/observability';
-import { deadLetterMessage } from './dead-letter';
+import { deadLetterMessage, strippedDeadLetter } from './dead-letter';
 import { isTransient } from './errors';
 import { DecodedMessage, OutboundMessage } from './ports';
 
@@ -8,6 +8,12 @@ const handlerErrors = counter({
   name: 'vigil_kafka_consumer_handler_errors_total',
   help: 'Failed handler attempts by kind (transient: retried until it passes; permanent: isolated, then dead-lettered)',
   labelNames: ['group', 'kind'],
+});
+
+const deadLettersLost = counter({
+  name: 'vigil_kafka_dead_letters_lost_total',
+  help: 'Dead-letter records the broker refused for good, even stripped of their payload (the offsets moved on)',
+  labelNames: ['group'],
 });
 
 /** Stopping or rebalancing: the work in hand is left uncommitted for redelivery. */
@@ -98,12 +104,35 @@ export class HandlerRetries {
     ];
   }
 
-  /** Retries an action (a dead-letter publish) through outages until it passes or the work goes stale. */
-  async untilDone(action: () => Promise<void>, what: string, isStale: () => boolean): Promise<void> {
+  /**
+   * Publishes dead-letter records: retried through outages (transient errors) until stale; a
+   * permanent refusal (e.g. the broker's size limit is below the record's) publishes the stripped
+   * records instead, and if even those are refused the loss is logged and counted: never a loop
+   * that stalls the partition.
+   */
+  async publishDeadLetters(publish: (messages: OutboundMessage[]) => Promise<void>, records: OutboundMessage[], isStale: () => boolean): Promise<void> {
+    for (const [attemptRecords, what] of [
+      [records, 'dead-letter publish'],
+      [records.map(strippedDeadLetter), 'stripped dead-letter publish'],
+    ] as const) {
+      try {
+        return await this.retryTransient(() => publish(attemptRecords), what, isStale);
+      } catch (error) {
+        if (error instanceof BatchAborted) throw error;
+        this.logger.error(`${what} refused for good (${(error as Error).message})`);
+      }
+    }
+    deadLettersLost.inc({ group: this.options.groupId }, records.length);
+    this.logger.error(`${records.length} dead-letter record(s) could not be published at all; offsets move on (see vigil_kafka_dead_letters_lost_total)`);
+  }
+
+  /** Retries an action through outages until it passes or the work goes stale; a permanent error is thrown. */
+  private async retryTransient(action: () => Promise<void>, what: string, isStale: () => boolean): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await action();
       } catch (error) {
+        if (!isTransient(error)) throw error;
         this.logger.warn(`${what} failed (attempt ${attempt + 1}): ${(error as Error).message}`);
         if (isStale()) throw new BatchAborted();
         await sleep(this.backoff(attempt));

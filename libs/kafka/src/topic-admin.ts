@@ -3,6 +3,8 @@ import { Kafka } from 'kafkajs';
 export interface TopicSpec {
   topic: string;
   partitions: number;
+  /** Topic-level settings, e.g. { 'retention.ms': '1209600000' }. */
+  config?: Record<string, string>;
 }
 
 /** Creates missing topics; replication follows the cluster size (1 locally, 3 on a 3-broker cluster). */
@@ -23,7 +25,10 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<st
         topic: s.topic,
         numPartitions: s.partitions,
         replicationFactor,
-        configEntries: replicationFactor > 1 ? [{ name: 'min.insync.replicas', value: '2' }] : [],
+        configEntries: [
+          ...(replicationFactor > 1 ? [{ name: 'min.insync.replicas', value: '2' }] : []),
+          ...Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
+        ],
       })),
     });
     const names = missing.map((s) => s.topic);

@@ -67,11 +67,11 @@ export function renderMarkdown(input: ReportInput): string {
   for (const [k, v] of Object.entries(input.machine)) lines.push(`- ${k}: ${v}`);
   lines.push(
     '- Everything on this one machine: the Kafka broker, Redis, the four services and the load generator share its cores',
-    '  (as the targets of issue 8 require). Other work on the machine shows in the load average above; the ratio to the',
+    '  (as the targets of issue 13 require). Other work on the machine shows in the load average above; the ratio to the',
     '  bare-Kafka ceiling measured in the same run is the steadier figure.',
     '',
   );
-  lines.push('## Targets (issue 8)', '', '| Target | Measured | Met |', '|---|---|---|');
+  lines.push('## Targets (issue 13)', '', '| Target | Measured | Met |', '|---|---|---|');
   for (const t of input.targets) lines.push(`| ${t.name} | ${t.measured} | ${t.met ? 'met' : '**missed**'} |`);
   lines.push('', '![throughput and p99 per step](pipeline.svg)', '');
   lines.push('## Steps', '');

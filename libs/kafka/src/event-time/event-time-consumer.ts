@@ -250,7 +250,7 @@ export class EventTimeConsumerRunner<T> {
       items.push({ offset: message.offset, timeMs, id, stream, value: { message, value: decoded.value } });
     }
     if (poison.length > 0) {
-      await this.retries.untilDone(() => this.publisher.publish(poison), 'dead-letter publish', isStale);
+      await this.retries.publishDeadLetters((records) => this.publisher.publish(records), poison, isStale);
       messagesTotal.inc({ group, outcome: 'dead_lettered' }, poison.length);
     }
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
@@ -326,11 +326,7 @@ export class EventTimeConsumerRunner<T> {
         control,
       );
       if (failed.length > 0) {
-        await this.retries.untilDone(
-          () => this.publisher.publish(failed),
-          'dead-letter publish',
-          control.isStale,
-        );
+        await this.retries.publishDeadLetters((records) => this.publisher.publish(records), failed, control.isStale);
         messagesTotal.inc({ group, outcome: 'dead_lettered' }, failed.length);
       }
       messagesTotal.inc({ group, outcome: 'processed' }, items.length - failed.length);

@@ -3,13 +3,18 @@ import { DynamicModule, INestApplication, Type, ValidationPipe } from '@nestjs/c
 import { NestFactory } from '@nestjs/core';
 import { topicSpecs } from '@vigil/contracts';
 import { createKafka, ensureTopics } from '@vigil/kafka';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { RuntimeConfig } from '@vigil/config';
 
-/** Creates the Nest app with the service defaults (pino logs, validation, graceful shutdown). */
+/** Creates the Nest app with the service defaults (pino logs, security headers, validation, graceful shutdown). */
 export async function createServiceApp(module: Type<unknown> | DynamicModule): Promise<INestApplication> {
   const app = await NestFactory.create(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  // Security headers on every response (nosniff, frame and referrer policies, ...). The
+  // Content-Security-Policy is per page: the dashboard sends its own (script allowed by hash),
+  // and a global one would break the ingestion API's Swagger UI.
+  app.use(helmet({ contentSecurityPolicy: false }));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.enableShutdownHooks();
   return app;

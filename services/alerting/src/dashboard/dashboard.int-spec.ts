@@ -53,6 +53,11 @@ describe('ops dashboard in headless Chromium', () => {
   });
 
   it('asks for the token, shows alerts live, and publishes a decision made by a click', async () => {
+    // The page runs under its Content-Security-Policy: any blocked script or style shows here.
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
     await page.goto(`${appUrl(app)}/dashboard`);
     await page.locator('#login-form').waitFor();
     await page.fill('#token', 'wrong-token');
@@ -96,5 +101,11 @@ describe('ops dashboard in headless Chromium', () => {
     await page.locator('#detail-status', { hasText: 'false_positive' }).waitFor({ timeout: 20_000 });
     await page.locator('#fp-chart', { hasText: 'card-testing' }).waitFor({ timeout: 20_000 });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-decided.png'), fullPage: true });
+
+    // The session cookie is HttpOnly: scripts on the page cannot read the token.
+    expect(await page.evaluate('document.cookie')).not.toContain(TOKEN);
+    const [cookie] = await context.cookies(appUrl(app));
+    expect(cookie).toMatchObject({ name: 'vigil_dashboard_token', httpOnly: true, sameSite: 'Strict' });
+    expect(violations).toEqual([]);
   });
 });

@@ -10,29 +10,10 @@ brokers="${KAFKA_BROKERS:-127.0.0.1:9092}"; redis="${REDIS_URL:-redis://127.0.0.
 prefix="simbt-$seed-$$"; tenant="tenant-sim"; key="sim-key"
 base_port="${SIM_BASE_PORT:-3110}"
 work="$(mktemp -d)"; mkdir -p "$out"
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-i=0
-for service in ingestion velocity review-analysis alerting; do
-  port=$((base_port + i)); i=$((i + 1))
-  PORT=$port KAFKA_BROKERS="$brokers" REDIS_URL="$redis" VIGIL_TOPIC_PREFIX="$prefix" REDIS_KEY_PREFIX="$prefix" \
-    INGESTION_API_KEYS="$tenant:$key" ALERTING_DASHBOARD_TOKEN="sim-token" LOG_LEVEL=warn \
-    SWC_NODE_PROJECT="$root/tsconfig.base.json" \
-    node --max-old-space-size=300 -r @swc-node/register "$root/services/$service/src/main.ts" >"$work/$service.log" 2>&1 &
-  pids+=($!)
-done
-i=0
-for service in ingestion velocity review-analysis alerting; do
-  port=$((base_port + i)); i=$((i + 1))
-  for n in $(seq 1 240); do
-    curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-    [ "$n" = 240 ] && { echo "$service not healthy; log:" >&2; tail -30 "$work/$service.log" >&2; exit 1; }
-    sleep 0.5
-  done
-  echo "$service healthy on :$port" >&2
-done
+# shellcheck source=local-services.sh
+source "$root/libs/simulator/bin/local-services.sh"
+trap stop_services EXIT
+start_services "$prefix" "$work"
 
 cd "$root"
 sim=(bash libs/simulator/bin/vigil-sim.sh)

@@ -1,9 +1,9 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 
 export interface ApiKeyEntry {
   tenantId: string;
   key: string;
-  /** When set, requests must carry X-Vigil-Signature: sha256=<hex HMAC of the raw body>. */
+  /** When set, requests must carry X-Vigil-Signature (t=,v1=: @vigil/signature) over the raw body. */
   secret?: string;
 }
 
@@ -20,19 +20,6 @@ export function parseApiKeys(spec: string, setting = 'INGESTION_API_KEYS'): Map<
     keys.set(key, { tenantId, key, secret: secret || undefined });
   }
   return keys;
-}
-
-/** The signature header value a client sends for `body`. */
-export function signBody(secret: string, body: Buffer | string): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
-
-/** Constant-time comparison of the presented signature with the expected one. */
-export function signatureMatches(secret: string, body: Buffer, presented: string | undefined): boolean {
-  if (!presented) return false;
-  const expected = Buffer.from(signBody(secret, body));
-  const given = Buffer.from(presented.trim().toLowerCase());
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** Constant-time lookup of a key (timingSafeEqual against every configured key, no early exit). */

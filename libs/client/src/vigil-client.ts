@@ -1,4 +1,5 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { SIGNATURE_HEADER, signPayload } from '@vigil/signature';
 
 /** An event as the platform sends it (the envelope of @vigil/contracts, `id` optional: the client assigns one). */
 export interface ClientEvent {
@@ -137,7 +138,7 @@ export class VigilClient {
 
   private headers(body: string): Record<string, string> {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-api-key': this.opts.apiKey };
-    if (this.opts.secret) headers['x-vigil-signature'] = `sha256=${createHmac('sha256', this.opts.secret).update(body).digest('hex')}`;
+    if (this.opts.secret) headers[SIGNATURE_HEADER] = signPayload(this.opts.secret, body);
     return headers;
   }
 }

@@ -6,7 +6,7 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { IngestionConfig } from './config';
 import { EventsController } from './http/events.controller';
 import { IngestionExceptionFilter } from './http/ingestion-exception.filter';
-import { rawJsonBodyParserProvider } from './http/raw-json-body';
+import { ingestionDoorProvider } from './http/raw-json-body';
 import { Clock, INGESTION_CLOCK } from './ingest/future-skew';
 import { IdempotencyStore } from './ingest/idempotency.store';
 import { IngestEventsService } from './ingest/ingest-events.service';
@@ -28,7 +28,7 @@ export class AppModule {
       ],
       controllers: [EventsController],
       providers: [
-        rawJsonBodyParserProvider,
+        ingestionDoorProvider,
         { provide: INGESTION_CLOCK, useValue: options.clock ?? Date.now },
         IdempotencyStore,
         IngestEventsService,

@@ -59,6 +59,19 @@ export class IngestionConfig extends RuntimeConfig {
   @Min(1)
   INGESTION_DEDUPE_TTL_SECONDS = 86_400;
 
+  /** Replay window of signed requests: the signature's timestamp may differ this much from the ingestion clock. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  INGESTION_SIGNATURE_TOLERANCE_SECONDS = 300;
+
+  /** Requests without a known API key per client address and rate window (401 each, 429 beyond; refused before the body is read). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  INGESTION_UNAUTHENTICATED_LIMIT = 30;
+
   /** Requests per API key per rate window (429 beyond). */
   @Type(() => Number)
   @IsInt()

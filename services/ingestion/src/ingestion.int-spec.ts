@@ -3,7 +3,7 @@ import { EVENT_TYPE_NAMES, EVENT_TYPES, exampleEvent, topicNames } from '@vigil/
 import { createKafka } from '@vigil/kafka';
 import { appUrl, startTestApp, testConfig, testStack, TopicProbe, uniqueId, waitFor } from '@vigil/testing';
 import { AppModule } from './app.module';
-import { signBody } from '@vigil/auth';
+import { signPayload } from '@vigil/signature';
 import { IngestionConfig } from './config';
 import { ApiErrorBody } from './http/api-error';
 import { BatchResponse, SingleEventResponse } from './http/events.controller';
@@ -248,11 +248,18 @@ describe('ingestion service on the real stack', () => {
       const e = event('account.created', { tenantId: 'tenant-b' });
       const raw = JSON.stringify(e);
       const unsigned = await post('/v1/events', raw, { 'x-api-key': 'key-b' });
-      const wrong = await post('/v1/events', raw, { 'x-api-key': 'key-b', 'x-vigil-signature': signBody('other-secret', raw) });
-      const tampered = await post('/v1/events', raw.replace('acc-1001', 'acc-1002'), { 'x-api-key': 'key-b', 'x-vigil-signature': signBody(SECRET, raw) });
+      const wrong = await post('/v1/events', raw, { 'x-api-key': 'key-b', 'x-vigil-signature': signPayload('other-secret', raw) });
+      const tampered = await post('/v1/events', raw.replace('acc-1001', 'acc-1002'), { 'x-api-key': 'key-b', 'x-vigil-signature': signPayload(SECRET, raw) });
       expect([unsigned.status, wrong.status, tampered.status]).toEqual([401, 401, 401]);
       expect(await json(wrong)).toMatchObject({ code: 'invalid_signature' });
-      const signed = await post('/v1/events', raw, { 'x-api-key': 'key-b', 'x-vigil-signature': signBody(SECRET, raw) });
+      // the timestamp is signed: a captured request replayed after the window, or one moved forward, is refused
+      const old = Math.floor(Date.now() / 1000) - 301;
+      const replayed = await post('/v1/events', raw, { 'x-api-key': 'key-b', 'x-vigil-signature': signPayload(SECRET, raw, old) });
+      expect(replayed.status).toBe(401);
+      expect(await json(replayed)).toMatchObject({ code: 'invalid_signature', message: expect.stringMatching(/replay window/) });
+      const bodyOnly = await post('/v1/events', raw, { 'x-api-key': 'key-b', 'x-vigil-signature': `sha256=${'0'.repeat(64)}` });
+      expect(await json(bodyOnly)).toMatchObject({ code: 'invalid_signature', message: expect.stringMatching(/must be t=/) });
+      const signed = await post('/v1/events', raw, { 'x-api-key': 'key-b', 'x-vigil-signature': signPayload(SECRET, raw) });
       expect(signed.status).toBe(202);
       const [message] = await probe.waitFor(1, (m) => m.value.id === e.id);
       expect(message.value.tenantId).toBe('tenant-b');

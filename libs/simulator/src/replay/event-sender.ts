@@ -1,10 +1,10 @@
-import { createHmac } from 'node:crypto';
+import { SIGNATURE_HEADER, signPayload } from '@vigil/signature';
 
 export interface SendOptions {
   /** Base URL of the ingestion service, e.g. http://127.0.0.1:3000 */
   url: string;
   apiKey: string;
-  /** When the API key has a secret: body signed as X-Vigil-Signature: sha256=<hex HMAC>. */
+  /** When the API key has a secret: each request signed (X-Vigil-Signature: t=,v1=, @vigil/signature). */
   secret?: string;
   /** Events per request; ingestion accepts at most INGESTION_MAX_BATCH_EVENTS (500 by default). */
   batchSize: number;
@@ -77,7 +77,7 @@ export async function sendEvents(events: readonly unknown[], options: SendOption
     const batch = events.slice(offset, offset + batchSize);
     const body = JSON.stringify({ events: batch });
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-api-key': options.apiKey };
-    if (options.secret) headers['x-vigil-signature'] = `sha256=${createHmac('sha256', options.secret).update(body).digest('hex')}`;
+    if (options.secret) headers[SIGNATURE_HEADER] = signPayload(options.secret, body);
 
     const response = await postWithRetry(endpoint, headers, body, maxAttempts, () => progress.retries++);
     progress.sent += batch.length;

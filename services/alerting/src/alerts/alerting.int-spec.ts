@@ -7,7 +7,7 @@ import { appUrl, startTestApp, testConfig, TopicProbe, uniqueId, waitFor } from 
 import { testSignal } from '../../test-support/signals';
 import { AppModule } from '../app.module';
 import { AlertingConfig } from '../config';
-import { verifySignature } from '../webhooks/webhook-signature';
+import { verifyPayloadSignature } from '@vigil/signature';
 import { AlertView } from './alert-document';
 
 const TOKEN = 'test-dashboard-token';
@@ -134,8 +134,8 @@ describe('alerting service (real Kafka and Redis)', () => {
     await send([testSignal({ ruleId: 'wallet-drain', subjectId, subjectType: 'wallet', severity: 'critical' })]);
     const delivery = await waitFor('a webhook delivery', () => receiver.received.find((r) => r.body.includes(subjectId)), 15_000);
     expect(delivery.attempt).toBe(3);
-    expect(verifySignature(SECRET, delivery.body, delivery.signature)).toBe(true);
-    expect(verifySignature('wrong', delivery.body, delivery.signature)).toBe(false);
+    expect(verifyPayloadSignature(SECRET, delivery.body, delivery.signature)).toEqual({ ok: true });
+    expect(verifyPayloadSignature('wrong', delivery.body, delivery.signature)).toEqual({ ok: false, reason: 'mismatch' });
     expect((JSON.parse(delivery.body) as FraudAlert).severity).toBe('critical');
     expect(await metrics()).toMatch(/vigil_alerting_webhook_deliveries_total\{outcome="failed_attempt"[^}]*\} [2-9]/);
   });

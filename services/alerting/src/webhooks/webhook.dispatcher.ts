@@ -4,7 +4,7 @@ import { counter, gauge, safeUrl } from '@vigil/observability';
 import { SERVICE_CONFIG } from '@vigil/service-runtime';
 import { AlertingConfig } from '../config';
 import { severityRank } from '../scoring/scoring';
-import { SIGNATURE_HEADER, signBody } from './webhook-signature';
+import { SIGNATURE_HEADER, signPayload } from '@vigil/signature';
 
 const deliveries = counter({
   name: 'vigil_alerting_webhook_deliveries_total',
@@ -75,7 +75,7 @@ export class WebhookDispatcher implements OnApplicationShutdown {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          [SIGNATURE_HEADER]: signBody(this.config.ALERTING_WEBHOOK_SECRET, d.body),
+          [SIGNATURE_HEADER]: signPayload(this.config.ALERTING_WEBHOOK_SECRET, d.body),
           'x-vigil-alert-id': d.alertId,
           'x-vigil-alert-revision': String(d.revision),
           'x-vigil-delivery-attempt': String(d.attempt),

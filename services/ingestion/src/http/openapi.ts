@@ -49,7 +49,7 @@ export function setupApiDocs(app: INestApplication): void {
     .setDescription('Marketplace events in; 202 only after Kafka acknowledged them. Errors use one format (ApiError). See services/ingestion/README.md.')
     .setVersion('1')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'apiKey')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Vigil-Signature', description: 'sha256=<hex HMAC-SHA256 of the raw body>, required for keys with a secret' }, 'signature')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Vigil-Signature', description: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>, required for keys with a secret; replay window INGESTION_SIGNATURE_TOLERANCE_SECONDS' }, 'signature')
     .build();
   const document = SwaggerModule.createDocument(app, config);
   // JSON Schema of every payload class, generated from the class-validator decorators of @vigil/contracts

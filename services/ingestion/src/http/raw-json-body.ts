@@ -2,6 +2,8 @@ import { Provider } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { SERVICE_CONFIG } from '@vigil/service-runtime';
 import { json, NextFunction, Request, RequestHandler, Response } from 'express';
+import { parseApiKeys } from '@vigil/auth';
+import { refuseUnauthenticated } from '../auth/unauthenticated-door';
 import { IngestionConfig } from '../config';
 import { ApiError } from './api-error';
 
@@ -35,12 +37,15 @@ function toApiError(error: unknown): ApiError {
   return new ApiError(status && status >= 400 && status < 500 ? status : 400, 'invalid_body', message ?? 'unreadable body');
 }
 
-export const RAW_JSON_BODY_PARSER = Symbol('RAW_JSON_BODY_PARSER');
+export const INGESTION_DOOR = Symbol('INGESTION_DOOR');
 
-export const rawJsonBodyParserProvider: Provider = {
-  provide: RAW_JSON_BODY_PARSER,
+/** The door of the API, in this order: refuse unknown keys before reading the body, then parse it. */
+export const ingestionDoorProvider: Provider = {
+  provide: INGESTION_DOOR,
   inject: [HttpAdapterHost, SERVICE_CONFIG],
   useFactory: (host: HttpAdapterHost, config: IngestionConfig) => {
+    const keys = parseApiKeys(config.INGESTION_API_KEYS);
+    host.httpAdapter?.use(API_PREFIX, refuseUnauthenticated(keys, config.INGESTION_UNAUTHENTICATED_LIMIT, config.INGESTION_RATE_WINDOW_MS));
     host.httpAdapter?.use(API_PREFIX, rawJsonBodyParser(config.INGESTION_MAX_BODY_BYTES));
     return true;
   },

@@ -163,6 +163,10 @@ local function review(it)
   end
   res.lockstepPeers = group
 
+  -- Near-duplicate candidates. Bounded work per review whatever the campaign's size: each LSH
+  -- bucket is a sorted set by event time and only its newest p.candidatesPerBand members are
+  -- read (a crowded bucket's members all share the band: the newest are as good as any), and the
+  -- search stops at p.maxCandidates. At most 2 windows x bands x candidatesPerBand members.
   local candidates = {}
   if it.sig then
     local bucket = math.floor(it.t / p.textWindowMs)
@@ -171,13 +175,15 @@ local function review(it)
     for b = bucket - 1, bucket do
       local sigKey = key(T, 'seller', it.seller, 'sig:' .. b)
       for _, band in ipairs(it.bands) do
-        for _, m in ipairs(redis.call('SMEMBERS', key(T, 'seller', it.seller, 'txt:' .. b .. ':' .. band))) do
-          if m ~= member and not seen[m] and #candidates < 100 then
+        if #candidates >= p.maxCandidates then break end
+        for _, m in ipairs(redis.call('ZREVRANGE', key(T, 'seller', it.seller, 'txz:' .. b .. ':' .. band), 0, p.candidatesPerBand - 1)) do
+          if m ~= member and not seen[m] then
             seen[m] = true
             local sig = redis.call('HGET', sigKey, m)
             local author = string.match(m, '^[^|]*|([^|]*)|')
             local c = redis.call('GET', key(T, 'account', author, 'created'))
             if sig then candidates[#candidates + 1] = { m, sig, c and tonumber(c) or -1 } end
+            if #candidates >= p.maxCandidates then break end
           end
         end
       end
@@ -187,8 +193,8 @@ local function review(it)
       redis.call('HSET', sigKey, member, it.sig)
       redis.call('PEXPIRE', sigKey, 2 * p.textWindowMs)
       for _, band in ipairs(it.bands) do
-        local bk = key(T, 'seller', it.seller, 'txt:' .. bucket .. ':' .. band)
-        redis.call('SADD', bk, member)
+        local bk = key(T, 'seller', it.seller, 'txz:' .. bucket .. ':' .. band)
+        redis.call('ZADD', bk, it.t, member)
         redis.call('PEXPIRE', bk, 2 * p.textWindowMs)
       end
     end

@@ -101,6 +101,9 @@ export class ReviewStateStore implements OnModuleInit {
       lockstepMinShared: config.REVIEW_LOCKSTEP_MIN_SHARED,
       textWindowMs: config.REVIEW_TEXT_WINDOW_HOURS * HOUR_MS,
       maxTextsPerWindow: 5000,
+      // bounded candidate search per review (see the script): <= 2 x 20 bands x 25 members read
+      candidatesPerBand: 25,
+      maxCandidates: 100,
       dedupeTtlMs: config.REVIEW_DEDUPE_TTL_DAYS * DAY_MS,
     });
   }

@@ -114,23 +114,30 @@ return {'applied', previous, redis.call('HGET', docKey, 'createdMs'), first, red
 `;
 
 /**
- * Dashboard index (global keys): sorted set alertId -> last update (ms), hash alertId ->
- * subject key base, both trimmed to ARGV[1] entries. ARGV: max, retentionMs, nowMs, then
- * (alertId, base) pairs.
+ * Indexes (global keys, one hash tag): KEYS[1] sorted set alertId -> last update of every alert
+ * within the retention, KEYS[2] hash alertId -> subject key base (how a decision finds its alert),
+ * both trimmed by AGE only, so no tenant's traffic can evict another's alert or lose a decision;
+ * then one sorted set per tenant (KEYS[3..], the dashboard list of that tenant), each trimmed to
+ * ARGV[1] entries. ARGV: max, retentionMs, nowMs, then (alertId, base, tenant key index) triples.
  */
 export const INDEX_ALERTS_LUA = `
-local max = tonumber(ARGV[1])
-for i = 4, #ARGV, 2 do
-  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[i])
+local max, retention, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+for i = 4, #ARGV, 3 do
+  redis.call('ZADD', KEYS[1], now, ARGV[i])
   redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+  redis.call('ZADD', KEYS[tonumber(ARGV[i + 2])], now, ARGV[i])
 end
-local n = redis.call('ZCARD', KEYS[1])
-if n > max then
-  local old = redis.call('ZRANGE', KEYS[1], 0, n - max - 1)
-  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - max - 1)
-  for i = 1, #old, 500 do redis.call('HDEL', KEYS[2], unpack(old, i, math.min(i + 499, #old))) end
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - retention))
+if #expired > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. (now - retention))
+  for i = 1, #expired, 500 do redis.call('HDEL', KEYS[2], unpack(expired, i, math.min(i + 499, #expired))) end
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[2])
-return n
+redis.call('PEXPIRE', KEYS[1], retention)
+redis.call('PEXPIRE', KEYS[2], retention)
+for k = 3, #KEYS do
+  local n = redis.call('ZCARD', KEYS[k])
+  if n > max then redis.call('ZREMRANGEBYRANK', KEYS[k], 0, n - max - 1) end
+  redis.call('PEXPIRE', KEYS[k], retention)
+end
+return #expired
 `;

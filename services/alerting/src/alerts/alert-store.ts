@@ -21,6 +21,8 @@ export interface DecisionOutcome {
 }
 
 export interface AlertFilter {
+  /** The tenant's own list (its newest ALERTING_INDEX_SIZE alerts); without it, all tenants'. */
+  tenantId?: string;
   severity?: string;
   ruleId?: string;
   subjectType?: string;
@@ -31,7 +33,10 @@ export interface AlertFilter {
 type ScriptReply = [string, string, string[], string[]];
 type DecisionReply = [string, string, string, string, string[]];
 
-/** The alert read model in Redis: per-subject alert documents and a bounded global index. */
+/**
+ * The alert read model in Redis: per-subject alert documents; every alert of the retention in a
+ * locator (decisions always find their alert) and in each tenant's bounded list.
+ */
 @Injectable()
 export class AlertStore implements OnModuleInit {
   private readonly policy: ScoringPolicy;
@@ -98,10 +103,10 @@ export class AlertStore implements OnModuleInit {
         ? { action: 'snoozed' }
         : { action: action as 'created' | 'updated' | 'duplicate', alert: alertFromRedis(flat, signalsJson) },
     );
-    const touched = new Map<string, string>();
+    const touched = new Map<string, { base: string; tenantId: string }>();
     signals.forEach((s, i) => {
       const o = outcomes[i];
-      if (o.action !== 'snoozed' && o.action !== 'duplicate') touched.set(o.alert.alertId, this.subjectBase(s.subject));
+      if (o.action !== 'snoozed' && o.action !== 'duplicate') touched.set(o.alert.alertId, { base: this.subjectBase(s.subject), tenantId: s.subject.tenantId });
     });
     await this.index(touched, nowMs);
     return outcomes;
@@ -187,7 +192,8 @@ export class AlertStore implements OnModuleInit {
   /** Most recently updated alerts first, filtered; reads the newest ALERTING_INDEX_SIZE entries at most. */
   async list(filter: AlertFilter): Promise<AlertView[]> {
     const limit = Math.min(filter.limit ?? 100, 500);
-    const ids = await this.redis.zrevrange(this.indexKey(), 0, this.config.ALERTING_INDEX_SIZE - 1);
+    const index = filter.tenantId ? this.tenantIndexKey(filter.tenantId) : this.updatedKey();
+    const ids = await this.redis.zrevrange(index, 0, this.config.ALERTING_INDEX_SIZE - 1);
     if (ids.length === 0) return [];
     const bases = await this.locate(ids);
     const result: AlertView[] = [];
@@ -238,14 +244,15 @@ export class AlertStore implements OnModuleInit {
     return execPipeline<T>(pipeline);
   }
 
-  private async index(touched: Map<string, string>, nowMs: number): Promise<void> {
+  private async index(touched: Map<string, { base: string; tenantId: string }>, nowMs: number): Promise<void> {
     if (touched.size === 0) return;
-    const pairs = [...touched].flat();
-    await runScript(this.redis, 'alertingIndex', [this.indexKey(), this.whereKey()], [
+    const tenantKeys = [...new Set([...touched.values()].map((t) => this.tenantIndexKey(t.tenantId)))];
+    const triples = [...touched].flatMap(([alertId, { base, tenantId }]) => [alertId, base, tenantKeys.indexOf(this.tenantIndexKey(tenantId)) + 3]);
+    await runScript(this.redis, 'alertingIndex', [this.updatedKey(), this.whereKey(), ...tenantKeys], [
       this.config.ALERTING_INDEX_SIZE,
       this.config.ALERTING_RETENTION_MS,
       nowMs,
-      ...pairs,
+      ...triples,
     ]);
   }
 
@@ -254,7 +261,8 @@ export class AlertStore implements OnModuleInit {
     return this.redis.hmget(this.whereKey(), ...alertIds);
   }
 
-  private indexKey = () => `${this.global}:index`;
+  private updatedKey = () => `${this.global}:updated`;
+  private tenantIndexKey = (tenantId: string) => `${this.global}:index:${tenantId}`;
   private whereKey = () => `${this.global}:where`;
   private statsKey = () => `${this.global}:stats`;
   private ruleSnoozeKey = (ruleId: string) => `${this.global}:snooze:${ruleId}`;

@@ -1,9 +1,14 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { PickType } from '@nestjs/swagger';
-import { AlertDecision, ALERT_STATUSES, SEVERITIES, Subject, SUBJECT_TYPES } from '@vigil/contracts';
+import { AlertDecision, ALERT_STATUSES, ID_PATTERN, SEVERITIES, Subject, SUBJECT_TYPES } from '@vigil/contracts';
 
 export class ListAlertsQuery {
+  /** One tenant's list: its newest ALERTING_INDEX_SIZE alerts, whatever the other tenants raise. */
+  @IsOptional()
+  @Matches(ID_PATTERN, { message: 'tenantId must be 1-128 characters of letters, digits and ._:@/+=-' })
+  tenantId?: string;
+
   @IsOptional()
   @IsIn(SEVERITIES)
   severity?: string;

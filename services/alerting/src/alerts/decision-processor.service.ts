@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { AlertDecision, TopicNames } from '@vigil/contracts';
-import { BatchConsumerFactory, BatchConsumerRunner, DecodedMessage } from '@vigil/kafka';
+import { BatchConsumerFactory, BatchConsumerRunner, deadLetterMessage, DecodedMessage, MESSAGE_PUBLISHER, MessagePublisher } from '@vigil/kafka';
 import { consumerGroupId, SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
 import { AlertingConfig } from '../config';
 import { AlertFeed } from './alert-feed';
@@ -18,8 +18,9 @@ export class DecisionProcessor implements OnApplicationBootstrap {
 
   constructor(
     consumers: BatchConsumerFactory,
-    @Inject(SERVICE_CONFIG) config: AlertingConfig,
-    @Inject(TOPICS) topics: TopicNames,
+    @Inject(SERVICE_CONFIG) private readonly config: AlertingConfig,
+    @Inject(TOPICS) private readonly topics: TopicNames,
+    @Inject(MESSAGE_PUBLISHER) private readonly publisher: MessagePublisher,
     private readonly store: AlertStore,
     private readonly feed: AlertFeed,
   ) {
@@ -40,6 +41,22 @@ export class DecisionProcessor implements OnApplicationBootstrap {
   async handle(messages: DecodedMessage<AlertDecision>[]): Promise<void> {
     const decisions = messages.map((m) => m.value);
     const outcomes = await this.store.applyDecisions(decisions);
+    // Never dropped: a decision whose alert is not in the read model (past the retention, or
+    // never raised) is dead-lettered with the reason, to be replayed or investigated.
+    const orphans = outcomes.flatMap((o, i) => (o.outcome === 'missing' ? [messages[i]] : []));
+    if (orphans.length > 0) {
+      await this.publisher.publish(
+        orphans.map((m) =>
+          deadLetterMessage(
+            this.topics.deadLetter,
+            this.runner.groupId,
+            m.message,
+            `decision ${m.value.decisionId} found no alert ${m.value.alertId} in the read model (older than ALERTING_RETENTION_MS = ${this.config.ALERTING_RETENTION_MS} ms, or never raised)`,
+          ),
+        ),
+      );
+      decisionsTotal.inc({ rule: 'unknown', decision: 'dead_lettered' }, orphans.length);
+    }
     outcomes.forEach((o, i) => {
       if (o.outcome !== 'applied' || !o.alert) return;
       for (const rule of Object.keys(o.alert.contributions)) decisionsTotal.inc({ rule, decision: decisions[i].decision });

@@ -88,7 +88,7 @@ export class AlertingConfig extends RuntimeConfig {
   @Min(100)
   ALERTING_WEBHOOK_TIMEOUT_MS = 5000;
 
-  /** Deliveries waiting in memory; when full, new deliveries are dropped and counted (the alert stays on Kafka). */
+  /** Deliveries waiting in the Redis outbox; when full, new deliveries are dropped and counted (the alert stays on Kafka). */
   @Type(() => Number)
   @IsInt()
   @Min(1)

@@ -81,14 +81,17 @@ export class SignalProcessor implements OnApplicationBootstrap {
     await this.publisher.publish(
       alerts.map((a) => ({ topic: this.topics.alerts, key: `${a.subject.tenantId}:${a.subject.type}:${a.subject.id}`, value: JSON.stringify(a) })),
     );
+    // The outbox: every revision the store accepted is paged, also when this batch is a
+    // redelivery after a failure downstream of the store (its signals are then 'duplicate').
+    await this.webhooks.enqueue(alerts);
     const now = Date.now();
     for (const { alert, action, signals: contributing } of latest.values()) {
+      // the live feed shows every revision (the page keeps the highest), the metrics count each once
+      this.feed.publish({ kind: 'alert', alert, atMs: now });
       if (action === 'duplicate') continue;
       this.feed.count('alerts', 1);
       alertsTotal.inc({ rule: contributing[contributing.length - 1].ruleId, severity: alert.severity, action });
       for (const s of contributing) eventToAlertSeconds.observe(Math.max(0, (now - Date.parse(s.occurredAt)) / 1000));
-      this.webhooks.enqueue(toFraudAlert(alert));
-      this.feed.publish({ kind: 'alert', alert, atMs: now });
     }
     this.logger.debug(`published ${alerts.length} alert revision(s) from ${signals.length} signal(s)`);
   }

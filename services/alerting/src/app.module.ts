@@ -7,7 +7,7 @@ import { DecisionProcessor } from './alerts/decision-processor.service';
 import { SignalProcessor } from './alerts/signal-processor.service';
 import { AlertingConfig } from './config';
 import { DashboardController } from './dashboard/dashboard.controller';
-import { DashboardTokenGuard } from './dashboard/dashboard-token.guard';
+import { UsersModule } from './users/users.module';
 import { WebhookDispatcher } from './webhooks/webhook.dispatcher';
 
 @Module({})
@@ -15,9 +15,9 @@ export class AppModule {
   static register(config: AlertingConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceRuntimeModule.forRoot({ serviceName: 'alerting', config })],
+      imports: [ServiceRuntimeModule.forRoot({ serviceName: 'alerting', config }), UsersModule],
       controllers: [AlertsController, DashboardController],
-      providers: [AlertStore, AlertFeed, SignalProcessor, DecisionProcessor, WebhookDispatcher, DashboardTokenGuard],
+      providers: [AlertStore, AlertFeed, SignalProcessor, DecisionProcessor, WebhookDispatcher],
     };
   }
 }

@@ -94,7 +94,14 @@ export class AlertingConfig extends RuntimeConfig {
   @Min(1)
   ALERTING_WEBHOOK_QUEUE_LIMIT = 1000;
 
-  /** Token for the dashboard and the /v1 API (cookie vigil_dashboard_token or Authorization: Bearer). Empty: API closed. */
+  /**
+   * Analysts with their own tokens (stored as SHA-256), roles and tenants: a YAML/JSON file written
+   * by `npm run alerting:user`. Empty or missing: no users besides ALERTING_DASHBOARD_TOKEN.
+   */
+  @IsString()
+  ALERTING_USERS_FILE = '';
+
+  /** Shared token of an admin "dashboard" user of all tenants (the demo's); empty and no users file: API closed. */
   @IsString()
   @NoDemoSecret()
   ALERTING_DASHBOARD_TOKEN = '';

@@ -147,7 +147,9 @@ export class AlertStore implements OnModuleInit {
         statsChanged = true;
         for (const rule of Object.keys(alert.contributions)) {
           statsPipeline.hincrby(this.statsKey(), `${decisions[i].decision}:${rule}`, 1);
+          statsPipeline.hincrby(this.statsKey(alert.subject.tenantId), `${decisions[i].decision}:${rule}`, 1);
         }
+        statsPipeline.pexpire(this.statsKey(alert.subject.tenantId), this.config.ALERTING_RETENTION_MS);
       }
     });
     if (statsChanged) {
@@ -159,15 +161,16 @@ export class AlertStore implements OnModuleInit {
   }
 
   /** Per-rule decision counts: { rule: { confirmed_fraud, false_positive, falsePositiveRate } }. */
-  async ruleStats(): Promise<Record<string, { confirmed_fraud: number; false_positive: number; falsePositiveRate: number }>> {
-    const raw = await this.redis.hgetall(this.statsKey());
+  async ruleStats(tenants: string[] | '*' = '*'): Promise<Record<string, { confirmed_fraud: number; false_positive: number; falsePositiveRate: number }>> {
+    const keys = tenants === '*' ? [this.statsKey()] : tenants.map((t) => this.statsKey(t));
+    const raws = await Promise.all(keys.map((k) => this.redis.hgetall(k)));
     const stats: Record<string, { confirmed_fraud: number; false_positive: number; falsePositiveRate: number }> = {};
-    for (const [field, value] of Object.entries(raw)) {
+    for (const [field, value] of raws.flatMap((raw) => Object.entries(raw))) {
       const at = field.indexOf(':');
       const decision = field.slice(0, at) as 'confirmed_fraud' | 'false_positive';
       const rule = field.slice(at + 1);
       stats[rule] ??= { confirmed_fraud: 0, false_positive: 0, falsePositiveRate: 0 };
-      stats[rule][decision] = Number(value);
+      stats[rule][decision] += Number(value);
     }
     for (const s of Object.values(stats)) {
       const total = s.confirmed_fraud + s.false_positive;
@@ -190,10 +193,9 @@ export class AlertStore implements OnModuleInit {
   }
 
   /** Most recently updated alerts first, filtered; reads the newest ALERTING_INDEX_SIZE entries at most. */
-  async list(filter: AlertFilter): Promise<AlertView[]> {
+  async list(filter: AlertFilter, tenants: string[] | '*' = filter.tenantId ? [filter.tenantId] : '*'): Promise<AlertView[]> {
     const limit = Math.min(filter.limit ?? 100, 500);
-    const index = filter.tenantId ? this.tenantIndexKey(filter.tenantId) : this.updatedKey();
-    const ids = await this.redis.zrevrange(index, 0, this.config.ALERTING_INDEX_SIZE - 1);
+    const ids = await this.newestIds(tenants);
     if (ids.length === 0) return [];
     const bases = await this.locate(ids);
     const result: AlertView[] = [];
@@ -244,6 +246,15 @@ export class AlertStore implements OnModuleInit {
     return execPipeline<T>(pipeline);
   }
 
+  /** The newest ALERTING_INDEX_SIZE alert ids of these tenants (all: the age-trimmed index of every alert). */
+  private async newestIds(tenants: string[] | '*'): Promise<string[]> {
+    const n = this.config.ALERTING_INDEX_SIZE;
+    if (tenants === '*') return this.redis.zrevrange(this.updatedKey(), 0, n - 1);
+    const lists = await Promise.all(tenants.map((t) => this.redis.zrevrange(this.tenantIndexKey(t), 0, n - 1, 'WITHSCORES')));
+    const scored: [string, number][] = lists.flatMap((flat) => flat.flatMap((v, i) => (i % 2 === 0 ? [[v, Number(flat[i + 1])] as [string, number]] : [])));
+    return scored.sort((a, b) => b[1] - a[1]).slice(0, n).map(([id]) => id);
+  }
+
   private async index(touched: Map<string, { base: string; tenantId: string }>, nowMs: number): Promise<void> {
     if (touched.size === 0) return;
     const tenantKeys = [...new Set([...touched.values()].map((t) => this.tenantIndexKey(t.tenantId)))];
@@ -264,7 +275,7 @@ export class AlertStore implements OnModuleInit {
   private updatedKey = () => `${this.global}:updated`;
   private tenantIndexKey = (tenantId: string) => `${this.global}:index:${tenantId}`;
   private whereKey = () => `${this.global}:where`;
-  private statsKey = () => `${this.global}:stats`;
+  private statsKey = (tenantId?: string) => (tenantId ? `${this.global}:stats:${tenantId}` : `${this.global}:stats`);
   private ruleSnoozeKey = (ruleId: string) => `${this.global}:snooze:${ruleId}`;
 }
 

@@ -1,18 +1,23 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Inject, MessageEvent, NotFoundException, Param, Post, Query, Sse, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, ForbiddenException, Get, HttpCode, Inject, MessageEvent, NotFoundException, Param, Post, Query, Sse, UseGuards } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Observable, interval, map, merge } from 'rxjs';
+import { Observable, filter, interval, map, merge } from 'rxjs';
 import { AlertDecision, TopicNames, validateMessage } from '@vigil/contracts';
 import { MESSAGE_PUBLISHER, MessagePublisher } from '@vigil/kafka';
 import { TOPICS } from '@vigil/service-runtime';
-import { DashboardTokenGuard } from '../dashboard/dashboard-token.guard';
+import { AnalystAuthGuard, CurrentAnalyst, RequireRole } from '../users/analyst-auth.guard';
+import { AnalystUser, seesTenant } from '../users/analyst-users';
 import { AlertView } from './alert-document';
 import { AlertFeed } from './alert-feed';
 import { AlertStore } from './alert-store';
 import { DecisionRequest, ListAlertsQuery, SnoozeRequest } from './alerts.dto';
 
-/** The analysts' API: reads the Redis read model, writes decisions to Kafka. */
+/**
+ * The analysts' API: reads the Redis read model, writes decisions to Kafka. Every route knows
+ * its caller (@CurrentAnalyst): a user sees and decides only alerts of their tenants, decisions
+ * are recorded under their name, and roles gate the writes (analyst: decisions; admin: snoozes).
+ */
 @Controller('v1')
-@UseGuards(DashboardTokenGuard)
+@UseGuards(AnalystAuthGuard)
 export class AlertsController {
   constructor(
     private readonly store: AlertStore,
@@ -22,36 +27,48 @@ export class AlertsController {
   ) {}
 
   @Get('alerts')
-  async list(@Query() query: ListAlertsQuery): Promise<{ alerts: AlertView[] }> {
-    return { alerts: await this.store.list(query) };
+  async list(@Query() query: ListAlertsQuery, @CurrentAnalyst() user: AnalystUser): Promise<{ alerts: AlertView[] }> {
+    if (query.tenantId && !seesTenant(user, query.tenantId)) throw new ForbiddenException(`${user.name} does not see tenant ${query.tenantId}`);
+    return { alerts: await this.store.list(query, query.tenantId ? [query.tenantId] : user.tenants) };
+  }
+
+  /** Who is calling (the dashboard shows it and records decisions under it). */
+  @Get('me')
+  me(@CurrentAnalyst() user: AnalystUser): AnalystUser {
+    return user;
   }
 
   /** Live feed: alert revisions and decisions as they happen, plus a heartbeat comment every 15 s. */
   @Sse('alerts/stream')
-  stream(): Observable<MessageEvent> {
+  stream(@CurrentAnalyst() user: AnalystUser): Observable<MessageEvent> {
     return merge(
-      this.feed.items.pipe(map((item) => ({ type: item.kind, data: item.alert ?? {} }) as MessageEvent)),
+      this.feed.items.pipe(
+        filter((item) => !item.alert || seesTenant(user, item.alert.subject.tenantId)),
+        map((item) => ({ type: item.kind, data: item.alert ?? {} }) as MessageEvent),
+      ),
       interval(15_000).pipe(map(() => ({ type: 'ping', data: {} }) as MessageEvent)),
     );
   }
 
   @Get('alerts/:id')
-  async get(@Param('id') id: string): Promise<AlertView> {
+  async get(@Param('id') id: string, @CurrentAnalyst() user: AnalystUser): Promise<AlertView> {
     const alert = await this.store.get(id);
-    if (!alert) throw new NotFoundException(`no alert ${id}`);
+    // another tenant's alert reads as absent: its existence is not the caller's business
+    if (!alert || !seesTenant(user, alert.subject.tenantId)) throw new NotFoundException(`no alert ${id}`);
     return alert;
   }
 
   /** Publishes an AlertDecision; the read model changes when the decisions consumer applies it. */
   @Post('alerts/:id/decisions')
   @HttpCode(202)
-  async decide(@Param('id') id: string, @Body() body: DecisionRequest): Promise<AlertDecision> {
-    if (!(await this.store.get(id))) throw new NotFoundException(`no alert ${id}`);
+  @RequireRole('analyst')
+  async decide(@Param('id') id: string, @Body() body: DecisionRequest, @CurrentAnalyst() user: AnalystUser): Promise<AlertDecision> {
+    await this.get(id, user);
     const decision: AlertDecision = {
       decisionId: `dec-${randomUUID()}`,
       alertId: id,
       decision: body.decision,
-      analyst: body.analyst,
+      analyst: user.name,
       ...(body.comment ? { comment: body.comment } : {}),
       decidedAt: new Date().toISOString(),
     };
@@ -61,13 +78,16 @@ export class AlertsController {
     return decision;
   }
 
+  /** Decision counts per rule over the caller's tenants; the per-minute rates are the instance's whole traffic for all-tenant users only. */
   @Get('stats')
-  async stats() {
-    return { rates: this.feed.rates(), rules: await this.store.ruleStats() };
+  async stats(@CurrentAnalyst() user: AnalystUser) {
+    return { rates: user.tenants === '*' ? this.feed.rates() : [], rules: await this.store.ruleStats(user.tenants) };
   }
 
   @Post('snoozes')
-  async snooze(@Body() body: SnoozeRequest): Promise<{ ruleId: string; until: string; scope: string }> {
+  @RequireRole('admin')
+  async snooze(@Body() body: SnoozeRequest, @CurrentAnalyst() user: AnalystUser): Promise<{ ruleId: string; until: string; scope: string }> {
+    this.mayMute(user, body);
     const untilMs = Date.parse(body.until);
     if (untilMs <= Date.now()) throw new BadRequestException([{ field: 'until', constraint: 'future', reason: 'must be in the future' }]);
     await this.store.snooze(body.ruleId, untilMs, body.subject);
@@ -76,7 +96,16 @@ export class AlertsController {
 
   @Post('snoozes/delete')
   @HttpCode(200)
-  async unsnooze(@Body() body: SnoozeRequest): Promise<{ removed: boolean }> {
+  @RequireRole('admin')
+  async unsnooze(@Body() body: SnoozeRequest, @CurrentAnalyst() user: AnalystUser): Promise<{ removed: boolean }> {
+    this.mayMute(user, body);
     return { removed: await this.store.unsnooze(body.ruleId, body.subject) };
+  }
+
+  /** A rule muted everywhere affects every tenant: only an admin of all tenants may; a subject's, an admin of its tenant. */
+  private mayMute(user: AnalystUser, body: SnoozeRequest): void {
+    if (body.subject ? !seesTenant(user, body.subject.tenantId) : user.tenants !== '*') {
+      throw new ForbiddenException(body.subject ? `${user.name} does not see tenant ${body.subject.tenantId}` : `muting a rule for all tenants needs an admin of all tenants`);
+    }
   }
 }

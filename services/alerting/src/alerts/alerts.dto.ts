@@ -34,8 +34,8 @@ export class ListAlertsQuery {
   limit?: number;
 }
 
-/** The analyst's part of an AlertDecision (same fields and validation; the service adds ids and time). */
-export class DecisionRequest extends PickType(AlertDecision, ['decision', 'analyst', 'comment'] as const) {}
+/** The analyst's part of an AlertDecision (same fields and validation; the service adds ids, time and the authenticated analyst). */
+export class DecisionRequest extends PickType(AlertDecision, ['decision', 'comment'] as const) {}
 
 export class SnoozeRequest {
   @IsString()

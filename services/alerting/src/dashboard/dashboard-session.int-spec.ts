@@ -26,7 +26,7 @@ describe('dashboard session and its defences (real stack)', () => {
     fetch(`${url}/v1/alerts/al-unknown/decisions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ decision: 'false_positive', analyst: 'ana' }),
+      body: JSON.stringify({ decision: 'false_positive' }),
     });
 
   it('sets an HttpOnly, SameSite=Strict session cookie for the right token only', async () => {

@@ -4,9 +4,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Request, Response } from 'express';
-import { SERVICE_CONFIG } from '@vigil/service-runtime';
-import { AlertingConfig } from '../config';
-import { isDashboardToken, sameOrigin, TOKEN_COOKIE } from './dashboard-token.guard';
+import { ANALYST_DIRECTORY, sameOrigin, TOKEN_COOKIE } from '../users/analyst-auth.guard';
+import { AnalystDirectory } from '../users/analyst-users';
 
 export class SessionRequest {
   @IsString()
@@ -43,7 +42,7 @@ export class DashboardController {
   private readonly html = readFileSync(path.join(__dirname, 'dashboard.html'), 'utf8');
   private readonly csp = contentSecurityPolicy(this.html);
 
-  constructor(@Inject(SERVICE_CONFIG) private readonly config: AlertingConfig) {}
+  constructor(@Inject(ANALYST_DIRECTORY) private readonly directory: AnalystDirectory) {}
 
   @Get('dashboard')
   @Header('content-type', 'text/html; charset=utf-8')
@@ -57,7 +56,7 @@ export class DashboardController {
   @HttpCode(204)
   login(@Body() body: SessionRequest, @Req() req: Request, @Res({ passthrough: true }) res: Response): void {
     if (!sameOrigin(req)) throw new ForbiddenException('cross-site login refused');
-    if (!isDashboardToken(this.config.ALERTING_DASHBOARD_TOKEN, body.token)) throw new UnauthorizedException('missing or wrong dashboard token');
+    if (!this.directory.find(body.token)) throw new UnauthorizedException('missing or wrong token');
     res.setHeader('set-cookie', sessionCookie(encodeURIComponent(body.token), SESSION_SECONDS, req.secure));
   }
 

@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
@@ -9,8 +9,11 @@ import { appUrl, startTestApp, testConfig, TopicProbe, uniqueId } from '@vigil/t
 import { testSignal } from '../../test-support/signals';
 import { AppModule } from '../app.module';
 import { AlertingConfig } from '../config';
+import { tokenDigest } from '../users/analyst-users';
+import YAML from 'yaml';
 
-const TOKEN = 'browser-test-token';
+// ana, an analyst of the tenant the test signals belong to (her token is in the users file, hashed)
+const TOKEN = 'browser-test-token-of-ana';
 const SCREENSHOTS = path.resolve(__dirname, '../../../../docs/screenshots');
 
 /**
@@ -28,12 +31,14 @@ describe('ops dashboard in headless Chromium', () => {
   let profile: string;
 
   beforeAll(async () => {
-    config = testConfig(AlertingConfig, { ALERTING_DASHBOARD_TOKEN: TOKEN });
+    profile = mkdtempSync(path.join(tmpdir(), 'vigil-chromium-'));
+    const usersFile = path.join(profile, 'users.yaml');
+    writeFileSync(usersFile, YAML.stringify({ users: [{ name: 'ana', role: 'analyst', tenants: ['demo-market'], tokenSha256: tokenDigest(TOKEN) }] }));
+    config = testConfig(AlertingConfig, { ALERTING_USERS_FILE: usersFile });
     app = await startTestApp(AppModule.register(config), config);
     publisher = new KafkaPublisher(createKafka(config.KAFKA_BROKERS, 'dashboard-int-spec'));
     const topics = topicNames(config.VIGIL_TOPIC_PREFIX);
     probe = await TopicProbe.start(config.KAFKA_BROKERS, [topics.decisions]);
-    profile = mkdtempSync(path.join(tmpdir(), 'vigil-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: '/usr/bin/chromium',
       headless: true,
@@ -67,7 +72,7 @@ describe('ops dashboard in headless Chromium', () => {
     await page.fill('#token', TOKEN);
     await page.click('#login-button');
     await page.locator('#live.on').waitFor();
-    await page.fill('#analyst', 'ana');
+    await page.locator('#analyst', { hasText: 'ana (analyst, demo-market)' }).waitFor();
 
     const topics = topicNames(config.VIGIL_TOPIC_PREFIX);
     const subjectId = uniqueId('acc');

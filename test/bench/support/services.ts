@@ -38,7 +38,7 @@ export async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function startOne(name: ServiceName, port: number, options: LaunchOptions): RunningService {
+export function startOne(name: ServiceName, port: number, options: LaunchOptions): RunningService {
   const child = spawn(
     process.execPath,
     // The production build (npm run build), as deployed: no TypeScript compiler in the process.
@@ -62,7 +62,7 @@ function startOne(name: ServiceName, port: number, options: LaunchOptions): Runn
   return service;
 }
 
-async function waitHealthy(service: RunningService, deadline: number): Promise<void> {
+export async function waitHealthy(service: RunningService, deadline: number): Promise<void> {
   let last = '';
   while (Date.now() < deadline) {
     if (service.process.exitCode !== null) {

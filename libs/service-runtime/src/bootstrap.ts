@@ -6,6 +6,7 @@ import { createKafka, ensureTopics } from '@vigil/kafka';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { RuntimeConfig } from '@vigil/config';
+import { BodyDepthInterceptor } from './body-depth.interceptor';
 
 /** Creates the Nest app with the service defaults (pino logs, security headers, validation, graceful shutdown). */
 export async function createServiceApp(module: Type<unknown> | DynamicModule): Promise<INestApplication> {
@@ -15,6 +16,7 @@ export async function createServiceApp(module: Type<unknown> | DynamicModule): P
   // Content-Security-Policy is per page: the dashboard sends its own (script allowed by hash),
   // and a global one would break the ingestion API's Swagger UI.
   app.use(helmet({ contentSecurityPolicy: false }));
+  app.useGlobalInterceptors(new BodyDepthInterceptor());
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   app.enableShutdownHooks();
   return app;

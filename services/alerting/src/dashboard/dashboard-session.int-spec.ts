@@ -20,7 +20,7 @@ describe('dashboard session and its defences (real stack)', () => {
   afterAll(() => app?.close());
 
   const login = (token: string, origin = url) =>
-    fetch(`${url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ token }) });
+    fetch(`${url}/v1/session`, { method: 'POST', headers: { authorization: `Bearer ${token}`, origin } });
   const cookie = `vigil_dashboard_token=${TOKEN}`;
   const decide = (headers: Record<string, string>) =>
     fetch(`${url}/v1/alerts/al-unknown/decisions`, {
@@ -37,7 +37,8 @@ describe('dashboard session and its defences (real stack)', () => {
     const setCookie = ok.headers.get('set-cookie') ?? '';
     expect(setCookie).toMatch(/^vigil_dashboard_token=session-test-token-4d1c; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/);
     expect(setCookie).not.toMatch(/Secure/); // plain HTTP here; Secure is added over TLS
-    const out = await fetch(`${url}/v1/session/delete`, { method: 'POST', headers: { origin: url } });
+    expect((await fetch(`${url}/v1/session/delete`, { method: 'POST', headers: { origin: url } })).status).toBe(401); // guarded
+    const out = await fetch(`${url}/v1/session/delete`, { method: 'POST', headers: { origin: url, cookie } });
     expect(out.headers.get('set-cookie')).toMatch(/Max-Age=0/);
   });
 

@@ -1,17 +1,9 @@
-import { Body, Controller, ForbiddenException, Get, Header, HttpCode, Inject, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
-import { IsString, MaxLength } from 'class-validator';
+import { Controller, ForbiddenException, Get, Header, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Request, Response } from 'express';
-import { ANALYST_DIRECTORY, sameOrigin, TOKEN_COOKIE } from '../users/analyst-auth.guard';
-import { AnalystDirectory } from '../users/analyst-users';
-
-export class SessionRequest {
-  @IsString()
-  @MaxLength(1024)
-  token!: string;
-}
+import { AnalystAuthGuard, cookieToken, sameOrigin, TOKEN_COOKIE } from '../users/analyst-auth.guard';
 
 const SESSION_SECONDS = 12 * 60 * 60;
 
@@ -33,16 +25,15 @@ function contentSecurityPolicy(html: string): string {
 }
 
 /**
- * The ops dashboard: one static HTML+JS file, no build step. It posts the token to /v1/session,
- * which answers with an HttpOnly, SameSite=Strict cookie (Secure over TLS): page scripts never
- * hold the token afterwards.
+ * The ops dashboard: one static HTML+JS file, no build step. It sends the token once to
+ * /v1/session (Authorization: Bearer, checked by AnalystAuthGuard like every /v1 route), which
+ * answers with an HttpOnly, SameSite=Strict cookie (Secure over TLS): page scripts never hold the
+ * token afterwards.
  */
 @Controller()
 export class DashboardController {
   private readonly html = readFileSync(path.join(__dirname, 'dashboard.html'), 'utf8');
   private readonly csp = contentSecurityPolicy(this.html);
-
-  constructor(@Inject(ANALYST_DIRECTORY) private readonly directory: AnalystDirectory) {}
 
   @Get('dashboard')
   @Header('content-type', 'text/html; charset=utf-8')
@@ -52,16 +43,20 @@ export class DashboardController {
     return this.html;
   }
 
+  /** The guard admitted the bearer token; the cookie carries the same token from now on. */
   @Post('v1/session')
   @HttpCode(204)
-  login(@Body() body: SessionRequest, @Req() req: Request, @Res({ passthrough: true }) res: Response): void {
+  @UseGuards(AnalystAuthGuard)
+  login(@Req() req: Request, @Res({ passthrough: true }) res: Response): void {
     if (!sameOrigin(req)) throw new ForbiddenException('cross-site login refused');
-    if (!this.directory.find(body.token)) throw new UnauthorizedException('missing or wrong token');
-    res.setHeader('set-cookie', sessionCookie(encodeURIComponent(body.token), SESSION_SECONDS, req.secure));
+    // the bearer token, or (a session renewed) the cookie's: the guard admitted one of them
+    const token = /^Bearer (.+)$/.exec(req.header('authorization') ?? '')?.[1] ?? cookieToken(req)!;
+    res.setHeader('set-cookie', sessionCookie(encodeURIComponent(token), SESSION_SECONDS, req.secure));
   }
 
   @Post('v1/session/delete')
   @HttpCode(204)
+  @UseGuards(AnalystAuthGuard)
   logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): void {
     res.setHeader('set-cookie', sessionCookie('', 0, req.secure));
   }

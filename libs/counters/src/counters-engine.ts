@@ -1,5 +1,13 @@
 import { counter } from '@vigil/observability';
-import { defineScripts, RedisClient, RedisKeys, redisRoundTrips } from '@vigil/redis';
+import {
+  BatchCommand,
+  defineScripts,
+  execBatch,
+  queueScript,
+  RedisClient,
+  RedisKeys,
+  redisRoundTrips,
+} from '@vigil/redis';
 import { CLAIM_LUA, CLAIM_SCRIPT_NAME, COUNTERS_LUA, COUNTERS_SCRIPT_NAME } from './counters.lua';
 
 export type CounterKind = 'count' | 'sum' | 'distinct';
@@ -180,9 +188,8 @@ export class CountersEngine {
       list.push(index);
       byEntity.set(key, list);
     });
-    const pipeline = this.client.pipeline();
     const groups = [...byEntity.entries()];
-    for (const [key, indexes] of groups) {
+    const commands: BatchCommand[] = groups.map(([key, indexes]) => {
       const payload = {
         ttl: this.ttlMs,
         late: this.options.allowedLatenessMs,
@@ -192,16 +199,17 @@ export class CountersEngine {
         events: indexes.map((i) => this.encode(ops[i])),
       };
       const entity = ops[indexes[0]].entity;
-      (pipeline as unknown as Record<string, (...args: string[]) => void>)[COUNTERS_SCRIPT_NAME](key, this.listKey(entity), JSON.stringify(payload));
-    }
+      return {
+        key,
+        queue: (p) =>
+          queueScript(p, COUNTERS_SCRIPT_NAME, [key, this.listKey(entity), JSON.stringify(payload)]),
+      };
+    });
     redisRoundTrips.inc({ operation: 'counters.apply' });
-    const replies = await pipeline.exec();
-    if (!replies) throw new Error('Redis pipeline returned no replies (connection closed)');
+    const replies = await execBatch<string>(this.client, commands);
     const results: EntityEventResult[] = new Array(ops.length);
     groups.forEach(([, indexes], g) => {
-      const [error, reply] = replies[g];
-      if (error) throw error;
-      const raw = JSON.parse(String(reply)) as RawResult[];
+      const raw = JSON.parse(String(replies[g])) as RawResult[];
       indexes.forEach((opIndex, j) => (results[opIndex] = this.decode(ops[opIndex], raw[j])));
     });
     return results;
@@ -213,21 +221,16 @@ export class CountersEngine {
    */
   async claimOnce(claims: OnceClaim[]): Promise<boolean[]> {
     if (claims.length === 0) return [];
-    const pipeline = this.client.pipeline();
-    for (const claim of claims) {
-      (pipeline as unknown as Record<string, (...args: (string | number)[]) => void>)[CLAIM_SCRIPT_NAME](
-        this.entityKey(claim.entity, claim.name),
-        claim.value,
-        Math.max(1, Math.round(claim.ttlMs)),
-      );
-    }
-    redisRoundTrips.inc({ operation: 'counters.claim' });
-    const replies = await pipeline.exec();
-    if (!replies) throw new Error('Redis pipeline returned no replies (connection closed)');
-    return replies.map(([error, reply]) => {
-      if (error) throw error;
-      return Number(reply) === 1;
+    const commands: BatchCommand[] = claims.map((claim) => {
+      const key = this.entityKey(claim.entity, claim.name);
+      return {
+        key,
+        queue: (p) =>
+          queueScript(p, CLAIM_SCRIPT_NAME, [key, claim.value, Math.max(1, Math.round(claim.ttlMs))]),
+      };
     });
+    redisRoundTrips.inc({ operation: 'counters.claim' });
+    return (await execBatch(this.client, commands)).map((reply) => Number(reply) === 1);
   }
 
   private encode(op: EntityEventOps) {
@@ -268,7 +271,8 @@ export class CountersEngine {
       (counters[counterName] ??= {})[Number(name.slice(split + 1))] = Number(value);
     }
     const sets: EntityEventResult['sets'] = {};
-    for (const [name, entry] of Object.entries(raw.a ?? {})) sets[name] = { isNew: entry.new, size: Number(entry.size ?? 0) };
+    for (const [name, entry] of Object.entries(raw.a ?? {}))
+      sets[name] = { isNew: entry.new, size: Number(entry.size ?? 0) };
     const baselines: Record<string, Baseline> = {};
     for (const [name, b] of Object.entries(raw.b ?? {})) {
       baselines[name] = { current: b.x, mean: b.m, variance: b.v, periods: b.n };

@@ -4,3 +4,4 @@ export * from './redis-keys';
 export * from './redis-scripts';
 export * from './redis.health';
 export * from './redis.module';
+export * from './redis-batch';

@@ -1,4 +1,10 @@
-import { CountersEngine, EntityEventOps, EntityEventResult, formatDuration, parseDuration } from '@vigil/counters';
+import {
+  CountersEngine,
+  EntityEventOps,
+  EntityEventResult,
+  formatDuration,
+  parseDuration,
+} from '@vigil/counters';
 import {
   AccountCreated,
   AccountCredentialsChanged,
@@ -16,13 +22,26 @@ import {
   WalletTransfer,
 } from '@vigil/contracts';
 import { counter } from '@vigil/observability';
-import { defineScripts, RedisClient, RedisKeys, redisRoundTrips } from '@vigil/redis';
+import {
+  BatchCommand,
+  defineScripts,
+  execBatch,
+  queueScript,
+  RedisClient,
+  RedisKeys,
+  redisRoundTrips,
+} from '@vigil/redis';
 import { contactHashes, ContactFinding, scanContactBait } from './contact-bait/contact-scanner';
 import { SELLER_RULES, sellerSignal, SignalDraft } from './detectors/seller-signals';
 import { ChainLink, chainWithin, isDumpingBurst, isSpike, taintSeverity } from './detectors/seller-rules';
 import { SellerDetectorsOptions } from './seller-detectors.options';
-import { LINK_FLAG_SCRIPT, LINK_OBSERVE_SCRIPT, PRICE_SKETCH_SCRIPT, SELLER_DETECTOR_SCRIPTS, SELLER_STATE_SCRIPT } from './state/seller-state.lua';
-
+import {
+  LINK_FLAG_SCRIPT,
+  LINK_OBSERVE_SCRIPT,
+  PRICE_SKETCH_SCRIPT,
+  SELLER_DETECTOR_SCRIPTS,
+  SELLER_STATE_SCRIPT,
+} from './state/seller-state.lua';
 
 const signalsTotal = counter({
   name: 'vigil_seller_detector_signals_total',
@@ -30,8 +49,6 @@ const signalsTotal = counter({
   labelNames: ['rule'],
 });
 
-type Pipeline = ReturnType<RedisClient['pipeline']>;
-type ScriptCall = (pipeline: Pipeline) => void;
 type Reply = unknown;
 
 /** A wallet's taint: distance from a flagged wallet and the path that carried it there. */
@@ -51,7 +68,14 @@ interface LinkObservation {
 
 /** What phase 1 (own scripts) learned about one event; read in phase 2. */
 interface EventFacts {
-  price?: { productMedian: number; productSamples: number; categoryMedian: number; categorySamples: number; dumped: boolean; compared: boolean };
+  price?: {
+    productMedian: number;
+    productSamples: number;
+    categoryMedian: number;
+    categorySamples: number;
+    dumped: boolean;
+    compared: boolean;
+  };
   findings?: ContactFinding[];
   links: LinkObservation[];
   newDevice?: { isNew: boolean; sizeBefore: number };
@@ -70,8 +94,18 @@ interface EventFacts {
 export class SellerDetectors {
   private readonly counters: CountersEngine;
   private readonly ms: {
-    listing: number; dumping: number; sales: number; chain: number; payout: number; minShipLag: number;
-    dumpingTtl: number; ringTtl: number; taintTtl: number; banTtl: number; stateTtl: number; dedupe: number;
+    listing: number;
+    dumping: number;
+    sales: number;
+    chain: number;
+    payout: number;
+    minShipLag: number;
+    dumpingTtl: number;
+    ringTtl: number;
+    taintTtl: number;
+    banTtl: number;
+    stateTtl: number;
+    dedupe: number;
   };
 
   constructor(
@@ -121,23 +155,48 @@ export class SellerDetectors {
         })),
     );
     let claimIndex = 0;
-    const signals = candidates.filter((c) => !c.onceKey || allowed[claimIndex++]).map((c) => sellerSignal(c.draft));
+    const signals = candidates
+      .filter((c) => !c.onceKey || allowed[claimIndex++])
+      .map((c) => sellerSignal(c.draft));
     for (const s of signals) signalsTotal.inc({ rule: s.ruleId });
     const flaggedSellers = signals.filter((s) => s.severity === 'critical' && s.subject.type === 'seller');
-    await Promise.all(flaggedSellers.map((s) => this.flagSeller(s.subject.tenantId, s.subject.id, { reason: `signal:${s.ruleId}`, signalId: s.signalId })));
+    await Promise.all(
+      flaggedSellers.map((s) =>
+        this.flagSeller(s.subject.tenantId, s.subject.id, {
+          reason: `signal:${s.ruleId}`,
+          signalId: s.signalId,
+        }),
+      ),
+    );
     return signals;
   }
 
   /** Bans a seller: stores the ban and flags every link (device, IP, payout, contact) it used. */
-  async flagSeller(tenantId: string, sellerId: string, reason: Record<string, string>): Promise<{ links: string[] }> {
+  async flagSeller(
+    tenantId: string,
+    sellerId: string,
+    reason: Record<string, string>,
+  ): Promise<{ links: string[] }> {
     const payload = JSON.stringify({ ...reason, sellerId });
     redisRoundTrips.inc({ operation: 'seller-detectors.ban' });
-    const links = (await this.script<string[]>(SELLER_STATE_SCRIPT.name, this.sellerKey(tenantId, sellerId), ['ban', payload, this.ms.banTtl])) ?? [];
+    const links =
+      (await this.script<string[]>(SELLER_STATE_SCRIPT.name, this.sellerKey(tenantId, sellerId), [
+        'ban',
+        payload,
+        this.ms.banTtl,
+      ])) ?? [];
     if (links.length > 0) {
-      const pipeline = this.redis.pipeline();
-      for (const link of links) this.call(pipeline, LINK_FLAG_SCRIPT.name, this.linkKey(tenantId, link), [sellerId, payload, this.ms.ringTtl]);
       redisRoundTrips.inc({ operation: 'seller-detectors.flag-links' });
-      await execPipeline(pipeline);
+      await execBatch(
+        this.redis,
+        links.map((link) =>
+          this.call(LINK_FLAG_SCRIPT.name, this.linkKey(tenantId, link), [
+            sellerId,
+            payload,
+            this.ms.ringTtl,
+          ]),
+        ),
+      );
     }
     return { links };
   }
@@ -145,27 +204,39 @@ export class SellerDetectors {
   // ---- phase 1: this lib's own state, one pipeline ----------------------------------------
 
   private async observe(events: VigilEvent[]): Promise<EventFacts[]> {
-    const calls: ScriptCall[] = [];
+    const calls: BatchCommand[] = [];
     const readers: ((replies: Reply[]) => void)[] = [];
     const facts: EventFacts[] = events.map(() => ({ links: [] }));
     const enqueue = (name: string, key: string, args: (string | number)[], read?: (reply: Reply) => void) => {
       const index = calls.length;
-      calls.push((p) => this.call(p, name, key, args));
+      calls.push(this.call(name, key, args));
       if (read) readers.push((replies) => read(replies[index]));
     };
     const o = this.options;
     const observeLinks = (event: VigilEvent, sellerId: string, links: string[], f: EventFacts) => {
       const t = eventTimeMs(event);
       for (const link of links) {
-        enqueue(LINK_OBSERVE_SCRIPT.name, this.linkKey(event.tenantId, link), [sellerId, t, o.contactRing.maxSellersPerLink, this.ms.ringTtl], (r) => {
-          const [count, sellers, flat] = r as [number, string[], string[]];
-          const flagged: Record<string, string> = {};
-          for (let j = 0; j + 1 < flat.length; j += 2) if (flat[j] !== sellerId) flagged[flat[j]] = flat[j + 1];
-          f.links.push({ link, count: Number(count), sellers, flagged });
-        });
+        enqueue(
+          LINK_OBSERVE_SCRIPT.name,
+          this.linkKey(event.tenantId, link),
+          [sellerId, t, o.contactRing.maxSellersPerLink, this.ms.ringTtl],
+          (r) => {
+            const [count, sellers, flat] = r as [number, string[], string[]];
+            const flagged: Record<string, string> = {};
+            for (let j = 0; j + 1 < flat.length; j += 2)
+              if (flat[j] !== sellerId) flagged[flat[j]] = flat[j + 1];
+            f.links.push({ link, count: Number(count), sellers, flagged });
+          },
+        );
       }
       if (links.length > 0) {
-        enqueue(SELLER_STATE_SCRIPT.name, this.sellerKey(event.tenantId, sellerId), ['links', t, o.seller.linksLimit, this.ms.banTtl, ...links]);
+        enqueue(SELLER_STATE_SCRIPT.name, this.sellerKey(event.tenantId, sellerId), [
+          'links',
+          t,
+          o.seller.linksLimit,
+          this.ms.banTtl,
+          ...links,
+        ]);
       }
     };
 
@@ -177,9 +248,23 @@ export class SellerDetectors {
         case 'listing.updated': {
           const d = event.data as ListingCreated | ListingUpdated;
           if (d.price) {
-            const price = { productMedian: -1, productSamples: 0, categoryMedian: -1, categorySamples: 0, dumped: false, compared: false };
+            const price = {
+              productMedian: -1,
+              productSamples: 0,
+              categoryMedian: -1,
+              categorySamples: 0,
+              dumped: false,
+              compared: false,
+            };
             f.price = price;
-            const args = () => [event.id, d.price!.amount, o.dumping.fraction, o.dumping.minSamples, o.dumping.sampleSize, this.ms.dumpingTtl];
+            const args = () => [
+              event.id,
+              d.price!.amount,
+              o.dumping.fraction,
+              o.dumping.minSamples,
+              o.dumping.sampleSize,
+              this.ms.dumpingTtl,
+            ];
             if (d.productId) {
               const key = this.keys.entity(event.tenantId, 'product', d.productId, d.price.currency);
               enqueue(PRICE_SKETCH_SCRIPT.name, key, args(), (r) => {
@@ -203,7 +288,12 @@ export class SellerDetectors {
           const text = [d.title, d.description].filter(Boolean).join('\n');
           if (text) {
             f.findings = scanContactBait(text, { allowedHosts: o.allowedHosts });
-            observeLinks(event, d.sellerId, contactHashes(f.findings).map((h) => `contact:${h.hash}`), f);
+            observeLinks(
+              event,
+              d.sellerId,
+              contactHashes(f.findings).map((h) => `contact:${h.hash}`),
+              f,
+            );
           }
           break;
         }
@@ -225,19 +315,37 @@ export class SellerDetectors {
           const d = event.data as AccountLogin;
           if (!d.success) break;
           const key = this.sellerKey(event.tenantId, d.accountId);
-          enqueue(SELLER_STATE_SCRIPT.name, key, ['known', 'device', d.deviceId, t, o.seller.knownDevicesLimit, this.ms.stateTtl], (r) => {
-            const [isNew, size] = r as [number, number];
-            f.newDevice = { isNew: isNew === 1, sizeBefore: Number(size) };
-          });
-          enqueue(SELLER_STATE_SCRIPT.name, key, ['known', 'ip', d.ip, t, o.seller.knownIpsLimit, this.ms.stateTtl], (r) => {
-            const [isNew, size] = r as [number, number];
-            f.newIp = { isNew: isNew === 1, sizeBefore: Number(size) };
-          });
+          enqueue(
+            SELLER_STATE_SCRIPT.name,
+            key,
+            ['known', 'device', d.deviceId, t, o.seller.knownDevicesLimit, this.ms.stateTtl],
+            (r) => {
+              const [isNew, size] = r as [number, number];
+              f.newDevice = { isNew: isNew === 1, sizeBefore: Number(size) };
+            },
+          );
+          enqueue(
+            SELLER_STATE_SCRIPT.name,
+            key,
+            ['known', 'ip', d.ip, t, o.seller.knownIpsLimit, this.ms.stateTtl],
+            (r) => {
+              const [isNew, size] = r as [number, number];
+              f.newIp = { isNew: isNew === 1, sizeBefore: Number(size) };
+            },
+          );
           break;
         }
         case 'order.placed': {
           const d = event.data as OrderPlaced;
-          const args = ['placed', d.orderId, t, o.exitScam.maxOpenOrders, this.ms.stateTtl, this.ms.minShipLag, o.exitScam.shipLagFactor];
+          const args = [
+            'placed',
+            d.orderId,
+            t,
+            o.exitScam.maxOpenOrders,
+            this.ms.stateTtl,
+            this.ms.minShipLag,
+            o.exitScam.shipLagFactor,
+          ];
           enqueue(SELLER_STATE_SCRIPT.name, this.sellerKey(event.tenantId, d.sellerId), args, (r) => {
             const [overdue, lag, usual] = r as [number, string, string];
             f.overdue = { overdue: Number(overdue), lagMs: Number(lag), usualShipMs: Number(usual) };
@@ -246,7 +354,12 @@ export class SellerDetectors {
         }
         case 'order.shipped': {
           const d = event.data as OrderShipped;
-          enqueue(SELLER_STATE_SCRIPT.name, this.sellerKey(event.tenantId, d.sellerId), ['shipped', d.orderId, t, this.ms.stateTtl]);
+          enqueue(SELLER_STATE_SCRIPT.name, this.sellerKey(event.tenantId, d.sellerId), [
+            'shipped',
+            d.orderId,
+            t,
+            this.ms.stateTtl,
+          ]);
           break;
         }
         default:
@@ -254,10 +367,8 @@ export class SellerDetectors {
       }
     });
     if (calls.length === 0) return facts;
-    const pipeline = this.redis.pipeline();
-    for (const c of calls) c(pipeline);
     redisRoundTrips.inc({ operation: 'seller-detectors.observe' });
-    const replies = await execPipeline(pipeline);
+    const replies = await execBatch(this.redis, calls);
     for (const read of readers) read(replies);
     return facts;
   }
@@ -282,7 +393,13 @@ export class SellerDetectors {
     const base = { eventId: event.id, occurredAtMs: eventTimeMs(event) };
     const seller = (id: string) => ({ tenantId: event.tenantId, type: 'seller', id });
     const change = (kind: ChainLink['kind'], detail: string): string =>
-      JSON.stringify({ kind, eventId: event.id, type: event.type as ChainLink['type'], occurredAt: event.occurredAt, detail } satisfies ChainLink);
+      JSON.stringify({
+        kind,
+        eventId: event.id,
+        type: event.type as ChainLink['type'],
+        occurredAt: event.occurredAt,
+        detail,
+      } satisfies ChainLink);
     switch (event.type) {
       case 'listing.created': {
         const d = event.data as ListingCreated;
@@ -292,8 +409,18 @@ export class SellerDetectors {
           entity: seller(d.sellerId),
           updates: [
             { counter: 'listing.count', kind: 'count', windowsMs: [this.ms.listing], baseline: true },
-            { counter: 'listing.compared', kind: 'count', windowsMs: [this.ms.dumping], value: compared ? 1 : 0 },
-            { counter: 'listing.dumped', kind: 'count', windowsMs: [this.ms.dumping], value: f.price?.dumped ? 1 : 0 },
+            {
+              counter: 'listing.compared',
+              kind: 'count',
+              windowsMs: [this.ms.dumping],
+              value: compared ? 1 : 0,
+            },
+            {
+              counter: 'listing.dumped',
+              kind: 'count',
+              windowsMs: [this.ms.dumping],
+              value: f.price?.dumped ? 1 : 0,
+            },
           ],
         };
       }
@@ -304,13 +431,26 @@ export class SellerDetectors {
           entity: seller(d.sellerId),
           updates: [
             { counter: 'order.count', kind: 'count', windowsMs: [this.ms.sales], baseline: true },
-            { counter: 'order.amount', kind: 'sum', windowsMs: [this.ms.sales], value: d.amount.amount, baseline: true },
+            {
+              counter: 'order.amount',
+              kind: 'sum',
+              windowsMs: [this.ms.sales],
+              value: d.amount.amount,
+              baseline: true,
+            },
           ],
         };
       }
       case 'account.credentials_changed': {
         const d = event.data as AccountCredentialsChanged;
-        return { ...base, entity: seller(d.accountId), updates: [], facts: [{ op: 'set', field: 'chain.credentials', value: change('credentials_changed', d.credential) }] };
+        return {
+          ...base,
+          entity: seller(d.accountId),
+          updates: [],
+          facts: [
+            { op: 'set', field: 'chain.credentials', value: change('credentials_changed', d.credential) },
+          ],
+        };
       }
       case 'account.payout_changed': {
         const d = event.data as AccountPayoutChanged;
@@ -319,7 +459,11 @@ export class SellerDetectors {
           entity: seller(d.accountId),
           updates: [],
           facts: [
-            { op: 'set', field: 'chain.payout', value: change('payout_changed', `payout ${d.payoutFingerprint}`) },
+            {
+              op: 'set',
+              field: 'chain.payout',
+              value: change('payout_changed', `payout ${d.payoutFingerprint}`),
+            },
             { op: 'max', field: 'payoutChangedAt', value: eventTimeMs(event) },
           ],
         };
@@ -328,9 +472,17 @@ export class SellerDetectors {
         const d = event.data as AccountLogin;
         // A first login ever is not "new": only a device/IP unseen by a seller that has history.
         const factsOps: EntityEventOps['facts'] = [];
-        if (f.newDevice?.isNew && f.newDevice.sizeBefore > 0) factsOps.push({ op: 'set', field: 'chain.device', value: change('new_device_login', `device ${d.deviceId}`) });
-        if (f.newIp?.isNew && f.newIp.sizeBefore > 0) factsOps.push({ op: 'set', field: 'chain.ip', value: change('new_ip_login', `ip ${d.ip}`) });
-        return factsOps.length > 0 ? { ...base, entity: seller(d.accountId), updates: [], facts: factsOps } : undefined;
+        if (f.newDevice?.isNew && f.newDevice.sizeBefore > 0)
+          factsOps.push({
+            op: 'set',
+            field: 'chain.device',
+            value: change('new_device_login', `device ${d.deviceId}`),
+          });
+        if (f.newIp?.isNew && f.newIp.sizeBefore > 0)
+          factsOps.push({ op: 'set', field: 'chain.ip', value: change('new_ip_login', `ip ${d.ip}`) });
+        return factsOps.length > 0
+          ? { ...base, entity: seller(d.accountId), updates: [], facts: factsOps }
+          : undefined;
       }
       default:
         return undefined;
@@ -339,7 +491,11 @@ export class SellerDetectors {
 
   // ---- evaluation: thresholds -> signal drafts ---------------------------------------------
 
-  private evaluate(event: VigilEvent, f: EventFacts, result: EntityEventResult | undefined): { draft: SignalDraft; onceKey?: string }[] {
+  private evaluate(
+    event: VigilEvent,
+    f: EventFacts,
+    result: EntityEventResult | undefined,
+  ): { draft: SignalDraft; onceKey?: string }[] {
     const out: { draft: SignalDraft; onceKey?: string }[] = [];
     const o = this.options;
     const t = eventTimeMs(event);
@@ -365,7 +521,11 @@ export class SellerDetectors {
         out.push({
           onceKey: once(SELLER_RULES.listingSpike.id, this.ms.listing),
           draft: {
-            rule: SELLER_RULES.listingSpike, severity: 'high', subject, trigger: event, measurements: m,
+            rule: SELLER_RULES.listingSpike,
+            severity: 'high',
+            subject,
+            trigger: event,
+            measurements: m,
             reason: `${listings} listings within ${window} (usual ${round(mean)} per ${window}, threshold ${spike.threshold})`,
             evidence: { baseline: result.baselines['listing.count'] ?? null },
           },
@@ -377,18 +537,45 @@ export class SellerDetectors {
       if (burst.fires) {
         const dwindow = formatDuration(this.ms.dumping);
         const dm = [
-          { name: 'listing.dumped', value: dumped, threshold: o.dumping.minDumped, comparator: '>=', window: dwindow },
-          { name: 'listing.dumped.share', value: round(burst.share), threshold: o.dumping.minShare, comparator: '>=', window: dwindow },
-          { name: 'price.fraction_of_median', value: round(this.priceFraction(event, f)), threshold: o.dumping.fraction, comparator: '<' },
+          {
+            name: 'listing.dumped',
+            value: dumped,
+            threshold: o.dumping.minDumped,
+            comparator: '>=',
+            window: dwindow,
+          },
+          {
+            name: 'listing.dumped.share',
+            value: round(burst.share),
+            threshold: o.dumping.minShare,
+            comparator: '>=',
+            window: dwindow,
+          },
+          {
+            name: 'price.fraction_of_median',
+            value: round(this.priceFraction(event, f)),
+            threshold: o.dumping.fraction,
+            comparator: '<',
+          },
         ];
         spikes.push('dumping-price burst');
         spikeMeasurements.push(...dm);
         out.push({
           onceKey: once(SELLER_RULES.dumpingPrices.id, this.ms.dumping),
           draft: {
-            rule: SELLER_RULES.dumpingPrices, severity: 'high', subject, trigger: event, measurements: dm,
+            rule: SELLER_RULES.dumpingPrices,
+            severity: 'high',
+            subject,
+            trigger: event,
+            measurements: dm,
             reason: `${dumped} of ${compared} new listings within ${dwindow} priced below ${o.dumping.fraction} x market median`,
-            evidence: { lastListing: { listingId: (event.data as ListingCreated).listingId, price: (event.data as ListingCreated).price, market: f.price } },
+            evidence: {
+              lastListing: {
+                listingId: (event.data as ListingCreated).listingId,
+                price: (event.data as ListingCreated).price,
+                market: f.price,
+              },
+            },
           },
         });
       }
@@ -405,7 +592,13 @@ export class SellerDetectors {
       const window = formatDuration(this.ms.sales);
       const m = [
         { name: 'order.count', value: orders, threshold: byCount.threshold, comparator: '>=', window },
-        { name: 'order.amount', value: round(amount), threshold: round(byAmount.threshold), comparator: '>=', window },
+        {
+          name: 'order.amount',
+          value: round(amount),
+          threshold: round(byAmount.threshold),
+          comparator: '>=',
+          window,
+        },
         { name: 'order.count.baseline_mean', value: round(meanOrders), window },
         { name: 'order.amount.baseline_mean', value: round(meanAmount), window },
       ];
@@ -416,7 +609,11 @@ export class SellerDetectors {
         out.push({
           onceKey: once(SELLER_RULES.salesSpike.id, this.ms.sales),
           draft: {
-            rule: SELLER_RULES.salesSpike, severity: 'high', subject, trigger: event, measurements: m,
+            rule: SELLER_RULES.salesSpike,
+            severity: 'high',
+            subject,
+            trigger: event,
+            measurements: m,
             reason: `${orders} orders worth ${round(amount)} ${d.amount.currency} within ${window} (usual ${round(meanOrders)} orders / ${round(meanAmount)})`,
           },
         });
@@ -424,20 +621,47 @@ export class SellerDetectors {
       // Exit scam: sales surging, shipments not following, and the money's destination changed.
       const payoutAt = Number(result.facts['payoutChangedAt'] ?? NaN);
       const overdue = f.overdue?.overdue ?? 0;
-      if (salesSpike && overdue >= o.exitScam.minOverdue && Number.isFinite(payoutAt) && t - payoutAt <= this.ms.payout && payoutAt <= t) {
+      if (
+        salesSpike &&
+        overdue >= o.exitScam.minOverdue &&
+        Number.isFinite(payoutAt) &&
+        t - payoutAt <= this.ms.payout &&
+        payoutAt <= t
+      ) {
         const payout = parseChain(result.facts['chain.payout']);
         out.push({
           onceKey: once(SELLER_RULES.exitScam.id, this.ms.sales),
           draft: {
-            rule: SELLER_RULES.exitScam, severity: 'critical', subject, trigger: event,
+            rule: SELLER_RULES.exitScam,
+            severity: 'critical',
+            subject,
+            trigger: event,
             measurements: [
               ...m,
-              { name: 'orders.overdue', value: overdue, threshold: o.exitScam.minOverdue, comparator: '>=', window: formatDuration(f.overdue!.lagMs) },
-              { name: 'payout_change.age_ms', value: t - payoutAt, threshold: this.ms.payout, comparator: '<=', window: formatDuration(this.ms.payout) },
+              {
+                name: 'orders.overdue',
+                value: overdue,
+                threshold: o.exitScam.minOverdue,
+                comparator: '>=',
+                window: formatDuration(f.overdue!.lagMs),
+              },
+              {
+                name: 'payout_change.age_ms',
+                value: t - payoutAt,
+                threshold: this.ms.payout,
+                comparator: '<=',
+                window: formatDuration(this.ms.payout),
+              },
             ],
-            related: payout ? [{ eventId: payout.eventId, type: payout.type, occurredAt: payout.occurredAt }] : [],
+            related: payout
+              ? [{ eventId: payout.eventId, type: payout.type, occurredAt: payout.occurredAt }]
+              : [],
             reason: `sales spike (${orders} orders / ${round(amount)} in ${window}) while ${overdue} orders are unshipped past ${formatDuration(f.overdue!.lagMs)}, payout changed ${formatDuration(t - payoutAt)} before`,
-            evidence: { payoutChange: payout, usualShipMs: f.overdue!.usualShipMs, shipLagMs: f.overdue!.lagMs },
+            evidence: {
+              payoutChange: payout,
+              usualShipMs: f.overdue!.usualShipMs,
+              shipLagMs: f.overdue!.lagMs,
+            },
           },
         });
       }
@@ -445,7 +669,9 @@ export class SellerDetectors {
 
     if (spikes.length > 0 && result) {
       const chain = chainWithin(
-        ['chain.credentials', 'chain.payout', 'chain.device', 'chain.ip'].map((k) => parseChain(result.facts[k])).filter((c): c is ChainLink => !!c),
+        ['chain.credentials', 'chain.payout', 'chain.device', 'chain.ip']
+          .map((k) => parseChain(result.facts[k]))
+          .filter((c): c is ChainLink => !!c),
         t,
         this.ms.chain,
       );
@@ -453,10 +679,19 @@ export class SellerDetectors {
         out.push({
           onceKey: once(SELLER_RULES.takeoverChain.id, this.ms.chain),
           draft: {
-            rule: SELLER_RULES.takeoverChain, severity: 'high', subject, trigger: event,
+            rule: SELLER_RULES.takeoverChain,
+            severity: 'high',
+            subject,
+            trigger: event,
             measurements: [
               ...spikeMeasurements,
-              { name: 'chain.first_change_to_spike_ms', value: t - Date.parse(chain[0].occurredAt), threshold: this.ms.chain, comparator: '<=', window: formatDuration(this.ms.chain) },
+              {
+                name: 'chain.first_change_to_spike_ms',
+                value: t - Date.parse(chain[0].occurredAt),
+                threshold: this.ms.chain,
+                comparator: '<=',
+                window: formatDuration(this.ms.chain),
+              },
             ],
             related: chain.map((c) => ({ eventId: c.eventId, type: c.type, occurredAt: c.occurredAt })),
             reason: `${chain.map((c) => c.kind.replace(/_/g, ' ')).join(', ')} followed within ${formatDuration(this.ms.chain)} by ${spikes.join(' and ')}`,
@@ -471,9 +706,18 @@ export class SellerDetectors {
       const d = event.data as ListingCreated;
       out.push({
         draft: {
-          rule: SELLER_RULES.contactBait, severity: kinds.length > 1 ? 'high' : 'medium', subject, trigger: event,
-          measurements: [{ name: 'contact_bait.findings', value: f.findings.length, threshold: 1, comparator: '>=' }],
-          reason: `listing ${d.listingId} asks buyers to leave the platform: ${f.findings.map((x) => `${x.kind} "${x.match}"`).join(', ')}`.slice(0, 1000),
+          rule: SELLER_RULES.contactBait,
+          severity: kinds.length > 1 ? 'high' : 'medium',
+          subject,
+          trigger: event,
+          measurements: [
+            { name: 'contact_bait.findings', value: f.findings.length, threshold: 1, comparator: '>=' },
+          ],
+          reason:
+            `listing ${d.listingId} asks buyers to leave the platform: ${f.findings.map((x) => `${x.kind} "${x.match}"`).join(', ')}`.slice(
+              0,
+              1000,
+            ),
           evidence: { listingId: d.listingId, findings: f.findings },
         },
       });
@@ -485,10 +729,23 @@ export class SellerDetectors {
         out.push({
           onceKey: `fired:${SELLER_RULES.reRegistration.id}:${link.link}`,
           draft: {
-            rule: SELLER_RULES.reRegistration, severity: 'high', subject, trigger: event,
-            measurements: [{ name: 'flagged_sellers_sharing_link', value: flaggedIds.length, threshold: 1, comparator: '>=' }],
+            rule: SELLER_RULES.reRegistration,
+            severity: 'high',
+            subject,
+            trigger: event,
+            measurements: [
+              {
+                name: 'flagged_sellers_sharing_link',
+                value: flaggedIds.length,
+                threshold: 1,
+                comparator: '>=',
+              },
+            ],
             reason: `seller shares ${link.link.split(':')[0]} with banned/flagged seller(s) ${flaggedIds.slice(0, 5).join(', ')}`,
-            evidence: { link: link.link, flagged: Object.fromEntries(Object.entries(link.flagged).map(([k, v]) => [k, safeJson(v)])) },
+            evidence: {
+              link: link.link,
+              flagged: Object.fromEntries(Object.entries(link.flagged).map(([k, v]) => [k, safeJson(v)])),
+            },
           },
         });
       }
@@ -496,8 +753,19 @@ export class SellerDetectors {
         out.push({
           onceKey: `fired:${SELLER_RULES.contactRing.id}:${link.link}`,
           draft: {
-            rule: SELLER_RULES.contactRing, severity: 'high', subject, trigger: event,
-            measurements: [{ name: 'sellers_sharing_contact', value: link.count, threshold: o.contactRing.minSellers, comparator: '>=', window: formatDuration(this.ms.ringTtl) }],
+            rule: SELLER_RULES.contactRing,
+            severity: 'high',
+            subject,
+            trigger: event,
+            measurements: [
+              {
+                name: 'sellers_sharing_contact',
+                value: link.count,
+                threshold: o.contactRing.minSellers,
+                comparator: '>=',
+                window: formatDuration(this.ms.ringTtl),
+              },
+            ],
             reason: `the same contact detail appears on ${link.count} seller accounts`,
             evidence: { contactHash: link.link.slice('contact:'.length), sellers: link.sellers },
           },
@@ -509,7 +777,8 @@ export class SellerDetectors {
 
   private priceFraction(event: VigilEvent, f: EventFacts): number {
     const price = (event.data as ListingCreated).price?.amount ?? 0;
-    const median = f.price && f.price.productMedian > 0 ? f.price.productMedian : (f.price?.categoryMedian ?? -1);
+    const median =
+      f.price && f.price.productMedian > 0 ? f.price.productMedian : (f.price?.categoryMedian ?? -1);
     return median > 0 ? price / median : 1;
   }
 
@@ -534,11 +803,14 @@ export class SellerDetectors {
       }
     }
     const keys = [...wanted];
-    const read = this.redis.pipeline();
-    for (const k of keys) read.get(k);
     redisRoundTrips.inc({ operation: 'seller-detectors.taint-read' });
-    const values = await execPipeline(read);
-    const taint = new Map<string, Taint | null>(keys.map((k, i) => [k, values[i] ? (JSON.parse(String(values[i])) as Taint) : null]));
+    const values = await execBatch<string | null>(
+      this.redis,
+      keys.map((k) => ({ key: k, queue: (p) => p.get(k) })),
+    );
+    const taint = new Map<string, Taint | null>(
+      keys.map((k, i) => [k, values[i] ? (JSON.parse(String(values[i])) as Taint) : null]),
+    );
     const changed = new Set<string>();
     const drafts: SignalDraft[] = [];
     for (const e of walletEvents) {
@@ -547,7 +819,12 @@ export class SellerDetectors {
         const k = key(e.tenantId, d.wallet);
         const current = taint.get(k);
         if (!current || current.hops > 0) {
-          taint.set(k, { hops: 0, path: [d.wallet], flaggedBy: { eventId: e.id, occurredAt: e.occurredAt, reason: d.reason }, transfers: [] });
+          taint.set(k, {
+            hops: 0,
+            path: [d.wallet],
+            flaggedBy: { eventId: e.id, occurredAt: e.occurredAt, reason: d.reason },
+            transfers: [],
+          });
           changed.add(k);
         }
         continue;
@@ -559,12 +836,32 @@ export class SellerDetectors {
         const severity = taintSeverity(source.hops);
         const path = [...source.path, d.toWallet];
         drafts.push({
-          rule: SELLER_RULES.taintedDeposit, severity, trigger: e,
-          subject: d.accountId ? { type: 'account', id: d.accountId, tenantId: e.tenantId } : { type: 'wallet', id: d.toWallet, tenantId: e.tenantId },
-          measurements: [{ name: 'taint.hops', value: source.hops, threshold: 2, comparator: '<=' }, { name: 'deposit.amount', value: d.amount }],
-          related: [{ eventId: source.flaggedBy.eventId, type: 'wallet.flagged', occurredAt: source.flaggedBy.occurredAt }, ...source.transfers.map((x) => ({ ...x, type: 'wallet.transfer' as const }))],
+          rule: SELLER_RULES.taintedDeposit,
+          severity,
+          trigger: e,
+          subject: d.accountId
+            ? { type: 'account', id: d.accountId, tenantId: e.tenantId }
+            : { type: 'wallet', id: d.toWallet, tenantId: e.tenantId },
+          measurements: [
+            { name: 'taint.hops', value: source.hops, threshold: 2, comparator: '<=' },
+            { name: 'deposit.amount', value: d.amount },
+          ],
+          related: [
+            {
+              eventId: source.flaggedBy.eventId,
+              type: 'wallet.flagged',
+              occurredAt: source.flaggedBy.occurredAt,
+            },
+            ...source.transfers.map((x) => ({ ...x, type: 'wallet.transfer' as const })),
+          ],
           reason: `deposit of ${d.amount} ${d.asset} from a wallet ${source.hops} hop(s) from flagged wallet ${source.path[0]} (${source.flaggedBy.reason}): ${path.join(' -> ')}`,
-          evidence: { path, hops: source.hops, flaggedWallet: source.path[0], flagReason: source.flaggedBy.reason, transfers: [...source.transfers, { eventId: e.id, occurredAt: e.occurredAt }] },
+          evidence: {
+            path,
+            hops: source.hops,
+            flaggedWallet: source.path[0],
+            flagReason: source.flaggedBy.reason,
+            transfers: [...source.transfers, { eventId: e.id, occurredAt: e.occurredAt }],
+          },
         });
       }
       if (source.hops >= 2) continue;
@@ -581,10 +878,14 @@ export class SellerDetectors {
       }
     }
     if (changed.size > 0) {
-      const write = this.redis.pipeline();
-      for (const k of changed) write.set(k, JSON.stringify(taint.get(k)), 'PX', this.ms.taintTtl);
       redisRoundTrips.inc({ operation: 'seller-detectors.taint-write' });
-      await execPipeline(write);
+      await execBatch(
+        this.redis,
+        [...changed].map((k) => ({
+          key: k,
+          queue: (p) => p.set(k, JSON.stringify(taint.get(k)), 'PX', this.ms.taintTtl),
+        })),
+      );
     }
     return drafts;
   }
@@ -600,23 +901,16 @@ export class SellerDetectors {
     return this.keys.entity(tenantId, `link-${kind}`, rest.join(':'));
   }
 
-  private call(pipeline: Pipeline, name: string, key: string, args: (string | number)[]): void {
-    (pipeline as unknown as Record<string, (...a: (string | number)[]) => void>)[name](key, ...args);
+  private call(name: string, key: string, args: (string | number)[]): BatchCommand {
+    return { key, queue: (p) => queueScript(p, name, [key, ...args]) };
   }
 
   private async script<T>(name: string, key: string, args: (string | number)[]): Promise<T> {
-    const command = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<T>>)[name];
+    const command = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<T>>)[
+      name
+    ];
     return command.call(this.redis, key, ...args);
   }
-}
-
-async function execPipeline(pipeline: Pipeline): Promise<Reply[]> {
-  const replies = await pipeline.exec();
-  if (!replies) throw new Error('Redis pipeline returned no replies (connection closed)');
-  return replies.map(([error, reply]) => {
-    if (error) throw error;
-    return reply;
-  });
 }
 
 function sellerOf(event: VigilEvent): string | undefined {

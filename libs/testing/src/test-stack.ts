@@ -37,6 +37,8 @@ export function testConfig<C extends RuntimeConfig>(
     PORT: '0',
     KAFKA_BROKERS: brokers.join(','),
     REDIS_URL: redisUrl,
+    // VIGIL_TEST_REDIS_CLUSTER=true: VIGIL_TEST_REDIS_URL lists the nodes of a Redis Cluster.
+    REDIS_CLUSTER: process.env['VIGIL_TEST_REDIS_CLUSTER'] ?? 'false',
     VIGIL_TOPIC_PREFIX: isolation,
     REDIS_KEY_PREFIX: `vigil-test:${isolation}`,
     LOG_LEVEL: process.env['VIGIL_TEST_LOG_LEVEL'] ?? 'warn',

@@ -1,7 +1,16 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { AlertDecision, FraudSignal, eventTimeMs } from '@vigil/contracts';
-import { defineScripts, REDIS_CLIENT, RedisClient, RedisKeys, redisRoundTrips, runScript } from '@vigil/redis';
+import {
+  defineScripts,
+  execBatch,
+  queueScript,
+  REDIS_CLIENT,
+  RedisClient,
+  RedisKeys,
+  redisRoundTrips,
+  runScript,
+} from '@vigil/redis';
 import { SERVICE_CONFIG } from '@vigil/service-runtime';
 import { AlertingConfig } from '../config';
 import { contribution, ScoringPolicy, scoringPolicy } from '../scoring/scoring';
@@ -9,8 +18,7 @@ import { AlertView, alertFromRedis } from './alert-document';
 import { APPLY_DECISION_LUA, APPLY_SIGNAL_LUA, INDEX_ALERTS_LUA } from './alert-store.lua';
 
 export type SignalOutcome =
-  | { action: 'created' | 'updated' | 'duplicate'; alert: AlertView }
-  | { action: 'snoozed' };
+  { action: 'created' | 'updated' | 'duplicate'; alert: AlertView } | { action: 'snoozed' };
 
 export interface DecisionOutcome {
   outcome: 'applied' | 'duplicate' | 'missing';
@@ -106,7 +114,8 @@ export class AlertStore implements OnModuleInit {
     const touched = new Map<string, { base: string; tenantId: string }>();
     signals.forEach((s, i) => {
       const o = outcomes[i];
-      if (o.action !== 'snoozed' && o.action !== 'duplicate') touched.set(o.alert.alertId, { base: this.subjectBase(s.subject), tenantId: s.subject.tenantId });
+      if (o.action !== 'snoozed' && o.action !== 'duplicate')
+        touched.set(o.alert.alertId, { base: this.subjectBase(s.subject), tenantId: s.subject.tenantId });
     });
     await this.index(touched, nowMs);
     return outcomes;
@@ -122,7 +131,15 @@ export class AlertStore implements OnModuleInit {
       const base = bases[i];
       if (!base) return;
       pending.push(i);
-      const args = [base, d.alertId, d.decisionId, d.decision, Date.parse(d.decidedAt), JSON.stringify(d), this.config.ALERTING_RETENTION_MS];
+      const args = [
+        base,
+        d.alertId,
+        d.decisionId,
+        d.decision,
+        Date.parse(d.decidedAt),
+        JSON.stringify(d),
+        this.config.ALERTING_RETENTION_MS,
+      ];
       calls.push({ key: `${base}alert:${d.alertId}`, args });
     });
     const outcomes: DecisionOutcome[] = decisions.map(() => ({ outcome: 'missing' }));
@@ -141,7 +158,9 @@ export class AlertStore implements OnModuleInit {
         outcome: 'applied',
         alert,
         previousStatus: previous,
-        ...(first === '1' ? { firstDecisionAfterMs: Date.parse(decisions[i].decidedAt) - Number(createdMs) } : {}),
+        ...(first === '1'
+          ? { firstDecisionAfterMs: Date.parse(decisions[i].decidedAt) - Number(createdMs) }
+          : {}),
       };
       if (decisions[i].decision !== 'acknowledged') {
         statsChanged = true;
@@ -161,10 +180,15 @@ export class AlertStore implements OnModuleInit {
   }
 
   /** Per-rule decision counts: { rule: { confirmed_fraud, false_positive, falsePositiveRate } }. */
-  async ruleStats(tenants: string[] | '*' = '*'): Promise<Record<string, { confirmed_fraud: number; false_positive: number; falsePositiveRate: number }>> {
+  async ruleStats(
+    tenants: string[] | '*' = '*',
+  ): Promise<Record<string, { confirmed_fraud: number; false_positive: number; falsePositiveRate: number }>> {
     const keys = tenants === '*' ? [this.statsKey()] : tenants.map((t) => this.statsKey(t));
     const raws = await Promise.all(keys.map((k) => this.redis.hgetall(k)));
-    const stats: Record<string, { confirmed_fraud: number; false_positive: number; falsePositiveRate: number }> = {};
+    const stats: Record<
+      string,
+      { confirmed_fraud: number; false_positive: number; falsePositiveRate: number }
+    > = {};
     for (const [field, value] of raws.flatMap((raw) => Object.entries(raw))) {
       const at = field.indexOf(':');
       const decision = field.slice(0, at) as 'confirmed_fraud' | 'false_positive';
@@ -193,7 +217,10 @@ export class AlertStore implements OnModuleInit {
   }
 
   /** Most recently updated alerts first, filtered; reads the newest ALERTING_INDEX_SIZE entries at most. */
-  async list(filter: AlertFilter, tenants: string[] | '*' = filter.tenantId ? [filter.tenantId] : '*'): Promise<AlertView[]> {
+  async list(
+    filter: AlertFilter,
+    tenants: string[] | '*' = filter.tenantId ? [filter.tenantId] : '*',
+  ): Promise<AlertView[]> {
     const limit = Math.min(filter.limit ?? 100, 500);
     const ids = await this.newestIds(tenants);
     if (ids.length === 0) return [];
@@ -207,7 +234,10 @@ export class AlertStore implements OnModuleInit {
           const base = bases[from + j];
           if (!base) return undefined;
           const key = `${base}alert:${id}`;
-          const [flat, signals] = await Promise.all([this.redis.hgetall(key), this.redis.lrange(`${key}:signals`, 0, -1)]);
+          const [flat, signals] = await Promise.all([
+            this.redis.hgetall(key),
+            this.redis.lrange(`${key}:signals`, 0, -1),
+          ]);
           return Object.keys(flat).length ? alertFromRedis(Object.entries(flat).flat(), signals) : undefined;
         }),
       );
@@ -229,42 +259,51 @@ export class AlertStore implements OnModuleInit {
     return (await this.redis.del(key)) > 0;
   }
 
-  /**
-   * Runs one script per subject. Standalone: one pipeline, one round trip for the batch.
-   * Cluster: a pipeline may not span slots, so the calls go out concurrently (ioredis routes each
-   * by its KEYS[1], a key of the subject's hash tag) and the round trips overlap.
-   */
-  private async runPerSubject<T>(script: string, calls: { key: string; args: (string | number)[] }[]): Promise<T[]> {
+  /** Runs one script per subject: one pipeline on a standalone Redis, one per slot on a Cluster (execBatch). */
+  private async runPerSubject<T>(
+    script: string,
+    calls: { key: string; args: (string | number)[] }[],
+  ): Promise<T[]> {
     redisRoundTrips.inc({ operation: script });
-    if (this.config.REDIS_CLUSTER) {
-      const command = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<T>>)[script];
-      return Promise.all(calls.map((c) => command.call(this.redis, 1, c.key, ...c.args)));
-    }
-    const pipeline = this.redis.pipeline();
-    const queue = pipeline as unknown as Record<string, (...a: (string | number)[]) => unknown>;
-    for (const c of calls) queue[script](1, c.key, ...c.args);
-    return execPipeline<T>(pipeline);
+    return execBatch<T>(
+      this.redis,
+      calls.map((c) => ({ key: c.key, queue: (p) => queueScript(p, script, [1, c.key, ...c.args]) })),
+    );
   }
 
   /** The newest ALERTING_INDEX_SIZE alert ids of these tenants (all: the age-trimmed index of every alert). */
   private async newestIds(tenants: string[] | '*'): Promise<string[]> {
     const n = this.config.ALERTING_INDEX_SIZE;
     if (tenants === '*') return this.redis.zrevrange(this.updatedKey(), 0, n - 1);
-    const lists = await Promise.all(tenants.map((t) => this.redis.zrevrange(this.tenantIndexKey(t), 0, n - 1, 'WITHSCORES')));
-    const scored: [string, number][] = lists.flatMap((flat) => flat.flatMap((v, i) => (i % 2 === 0 ? [[v, Number(flat[i + 1])] as [string, number]] : [])));
-    return scored.sort((a, b) => b[1] - a[1]).slice(0, n).map(([id]) => id);
+    const lists = await Promise.all(
+      tenants.map((t) => this.redis.zrevrange(this.tenantIndexKey(t), 0, n - 1, 'WITHSCORES')),
+    );
+    const scored: [string, number][] = lists.flatMap((flat) =>
+      flat.flatMap((v, i) => (i % 2 === 0 ? [[v, Number(flat[i + 1])] as [string, number]] : [])),
+    );
+    return scored
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([id]) => id);
   }
 
-  private async index(touched: Map<string, { base: string; tenantId: string }>, nowMs: number): Promise<void> {
+  private async index(
+    touched: Map<string, { base: string; tenantId: string }>,
+    nowMs: number,
+  ): Promise<void> {
     if (touched.size === 0) return;
     const tenantKeys = [...new Set([...touched.values()].map((t) => this.tenantIndexKey(t.tenantId)))];
-    const triples = [...touched].flatMap(([alertId, { base, tenantId }]) => [alertId, base, tenantKeys.indexOf(this.tenantIndexKey(tenantId)) + 3]);
-    await runScript(this.redis, 'alertingIndex', [this.updatedKey(), this.whereKey(), ...tenantKeys], [
-      this.config.ALERTING_INDEX_SIZE,
-      this.config.ALERTING_RETENTION_MS,
-      nowMs,
-      ...triples,
+    const triples = [...touched].flatMap(([alertId, { base, tenantId }]) => [
+      alertId,
+      base,
+      tenantKeys.indexOf(this.tenantIndexKey(tenantId)) + 3,
     ]);
+    await runScript(
+      this.redis,
+      'alertingIndex',
+      [this.updatedKey(), this.whereKey(), ...tenantKeys],
+      [this.config.ALERTING_INDEX_SIZE, this.config.ALERTING_RETENTION_MS, nowMs, ...triples],
+    );
   }
 
   private async locate(alertIds: string[]): Promise<(string | null)[]> {
@@ -275,7 +314,8 @@ export class AlertStore implements OnModuleInit {
   private updatedKey = () => `${this.global}:updated`;
   private tenantIndexKey = (tenantId: string) => `${this.global}:index:${tenantId}`;
   private whereKey = () => `${this.global}:where`;
-  private statsKey = (tenantId?: string) => (tenantId ? `${this.global}:stats:${tenantId}` : `${this.global}:stats`);
+  private statsKey = (tenantId?: string) =>
+    tenantId ? `${this.global}:stats:${tenantId}` : `${this.global}:stats`;
   private ruleSnoozeKey = (ruleId: string) => `${this.global}:snooze:${ruleId}`;
 }
 
@@ -286,7 +326,9 @@ export class AlertStore implements OnModuleInit {
  * signal would depend on how velocity's and review-analysis' signals interleave).
  */
 export function alertIdBase(subject: FraudSignal['subject']): string {
-  const digest = createHash('sha256').update([subject.tenantId, subject.type, subject.id].join('\u0000')).digest('hex');
+  const digest = createHash('sha256')
+    .update([subject.tenantId, subject.type, subject.id].join('\u0000'))
+    .digest('hex');
   return `al-${digest.slice(0, 24)}`;
 }
 

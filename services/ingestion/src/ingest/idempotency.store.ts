@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { REDIS_CLIENT, RedisClient, RedisKeys, redisRoundTrips } from '@vigil/redis';
+import { execBatch, REDIS_CLIENT, RedisClient, RedisKeys, redisRoundTrips } from '@vigil/redis';
 import { SERVICE_CONFIG } from '@vigil/service-runtime';
 import { IngestionConfig } from '../config';
 
@@ -32,24 +32,26 @@ export class IdempotencyStore {
   async seen(events: EventIdentity[]): Promise<boolean[]> {
     if (events.length === 0) return [];
     redisRoundTrips.inc({ operation: 'ingestion_seen' });
-    const pipeline = this.redis.pipeline();
-    for (const e of events) pipeline.exists(this.key(e));
-    const results = (await pipeline.exec()) ?? [];
-    return events.map((_, i) => {
-      const [error, value] = results[i] ?? [new Error('no reply')];
-      if (error) throw error;
-      return value === 1;
-    });
+    const replies = await execBatch<number>(
+      this.redis,
+      events.map((e) => {
+        const key = this.key(e);
+        return { key, queue: (p) => p.exists(key) };
+      }),
+    );
+    return replies.map((value) => value === 1);
   }
 
   /** Marks events as published; called only after Kafka acknowledged them. */
   async markPublished(events: EventIdentity[]): Promise<void> {
     if (events.length === 0) return;
     redisRoundTrips.inc({ operation: 'ingestion_mark' });
-    const pipeline = this.redis.pipeline();
-    for (const e of events) pipeline.set(this.key(e), '1', 'EX', this.ttlSeconds);
-    const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([error]) => error);
-    if (failed) throw failed[0];
+    await execBatch(
+      this.redis,
+      events.map((e) => {
+        const key = this.key(e);
+        return { key, queue: (p) => p.set(key, '1', 'EX', this.ttlSeconds) };
+      }),
+    );
   }
 }

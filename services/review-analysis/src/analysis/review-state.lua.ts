@@ -1,28 +1,32 @@
 /**
- * One script call per consumed batch: for every event it dedupes by event id, updates the
- * review-analysis state and reads back the facts the detectors need, all atomically.
+ * One script call per tenant of a consumed batch: for every event it dedupes by event id,
+ * updates the review-analysis state and reads back the facts the detectors need, atomically.
  *
- * ARGV[1] key prefix, ARGV[2] parameters (JSON), ARGV[3] the batch's items (JSON array).
+ * KEYS[1] the tenant's review state base "<prefix>:{<tenant>:review-analysis:state}";
+ * ARGV[1] parameters (JSON), ARGV[2] the tenant's items of the batch (JSON array).
  * Returns one JSON string per item: the facts computed when the event was first processed.
  * The facts are stored under the event's dedupe key, so a redelivered event (crash between
  * this script and publishing) yields the very same facts, hence the same signals and ids,
  * without counting the event twice.
  *
- * Keys follow RedisKeys: prefix:{tenant:type:id}:suffix. Every key written gets a TTL here.
- * The script builds keys of several entities itself, so it needs a standalone Redis (or a
- * cluster with the whole review state on one node); see README "Limits".
+ * A review reads the state of several entities (the author, the seller, the other reviewers of
+ * the same items, the authors of similar texts), so one tenant's review state shares one hash
+ * tag: every key is KEYS[1] .. ':<type>:<id>:<suffix>', in the slot of KEYS[1] on a Redis
+ * Cluster (a tenant's review state lives on one primary; tenants spread over the cluster).
+ * Every key written gets a TTL here.
  */
 export const REVIEW_STATE_SCRIPT = 'vigilReviewAnalysisApply';
 
 export const REVIEW_STATE_LUA = `
-local prefix = ARGV[1]
-local p = cjson.decode(ARGV[2])
-local items = cjson.decode(ARGV[3])
+local base = KEYS[1]
+local p = cjson.decode(ARGV[1])
+local items = cjson.decode(ARGV[2])
 local HOUR = 3600000
 local DAY = 86400000
 
+-- tenant is implied by base (one call per tenant); kept as a parameter for readability at call sites
 local function key(tenant, etype, id, suffix)
-  return prefix .. ':{' .. tenant .. ':' .. etype .. ':' .. id .. '}:' .. suffix
+  return base .. ':' .. etype .. ':' .. id .. ':' .. suffix
 end
 
 local function addLinks(tenant, account, t, links)

@@ -1,5 +1,13 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { defineScripts, REDIS_CLIENT, RedisClient, RedisKeys, runScript } from '@vigil/redis';
+import {
+  defineScripts,
+  execBatch,
+  queueScript,
+  REDIS_CLIENT,
+  RedisClient,
+  RedisKeys,
+  redisRoundTrips,
+} from '@vigil/redis';
 import { SERVICE_CONFIG } from '@vigil/service-runtime';
 import { ReviewAnalysisConfig } from '../config';
 import { REVIEW_STATE_LUA, REVIEW_STATE_SCRIPT } from './review-state.lua';
@@ -9,7 +17,15 @@ const DAY_MS = 86_400_000;
 
 /** What one event changes in the review-analysis state (built from account, order and review events). */
 export type StateItem =
-  | { kind: 'account'; id: string; tenant: string; t: number; account: string; createdMs?: number; links: string[] }
+  | {
+      kind: 'account';
+      id: string;
+      tenant: string;
+      t: number;
+      account: string;
+      createdMs?: number;
+      links: string[];
+    }
   | { kind: 'order'; id: string; tenant: string; t: number; buyer: string; seller: string; links: string[] }
   | {
       kind: 'review';
@@ -93,7 +109,11 @@ export class ReviewStateStore implements OnModuleInit {
       recentDays: config.REVIEW_SHIFT_RECENT_DAYS,
       historyDays: config.REVIEW_SHIFT_HISTORY_DAYS,
       dayTtlMs:
-        (Math.max(config.REVIEW_BURST_BASELINE_DAYS, config.REVIEW_SHIFT_RECENT_DAYS + config.REVIEW_SHIFT_HISTORY_DAYS) + 1) *
+        (Math.max(
+          config.REVIEW_BURST_BASELINE_DAYS,
+          config.REVIEW_SHIFT_RECENT_DAYS + config.REVIEW_SHIFT_HISTORY_DAYS,
+        ) +
+          1) *
         DAY_MS,
       linkTtlMs: config.REVIEW_LINK_TTL_DAYS * DAY_MS,
       maxLinks: config.REVIEW_MAX_LINKS_PER_ACCOUNT,
@@ -109,17 +129,44 @@ export class ReviewStateStore implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    defineScripts(this.redis, [{ name: REVIEW_STATE_SCRIPT, lua: REVIEW_STATE_LUA }]);
+    defineScripts(this.redis, [{ name: REVIEW_STATE_SCRIPT, lua: REVIEW_STATE_LUA, numberOfKeys: 1 }]);
   }
 
   /** Applies a batch; returns, per item, the review facts (null for account and order events). */
   async apply(items: StateItem[]): Promise<(ReviewFacts | null)[]> {
     if (items.length === 0) return [];
-    const results = await runScript<string[]>(this.redis, REVIEW_STATE_SCRIPT, [], [
-      this.keys.prefix,
-      this.params,
-      JSON.stringify(items),
-    ]);
-    return results.map((json, i) => (items[i].kind === 'review' ? readFacts(json) : null));
+    const byTenant = new Map<string, number[]>();
+    items.forEach((item, i) => {
+      const list = byTenant.get(item.tenant) ?? [];
+      list.push(i);
+      byTenant.set(item.tenant, list);
+    });
+    const groups = [...byTenant];
+    redisRoundTrips.inc({ operation: REVIEW_STATE_SCRIPT });
+    const replies = await execBatch<string[]>(
+      this.redis,
+      groups.map(([tenant, indexes]) => {
+        const key = this.stateBase(tenant);
+        return {
+          key,
+          queue: (p) =>
+            queueScript(p, REVIEW_STATE_SCRIPT, [
+              key,
+              this.params,
+              JSON.stringify(indexes.map((i) => items[i])),
+            ]),
+        };
+      }),
+    );
+    const results: (ReviewFacts | null)[] = new Array(items.length);
+    groups.forEach(([, indexes], g) =>
+      indexes.forEach((i, j) => (results[i] = items[i].kind === 'review' ? readFacts(replies[g][j]) : null)),
+    );
+    return results;
+  }
+
+  /** The base of one tenant's review state: its hash tag puts the whole state in one Cluster slot. */
+  stateBase(tenantId: string): string {
+    return this.keys.entity(tenantId, 'review-analysis', 'state');
   }
 }

@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { REDIS_CLIENT, RedisClient, RedisKeys } from '@vigil/redis';
 import { ServiceRuntimeModule } from '@vigil/service-runtime';
 import { ApiKeyThrottlerGuard } from './auth/api-key-throttler.guard';
 import { ApiKeyGuard } from './auth/api-key.guard';
+import { PrefixedRedisThrottlerStorage } from './auth/redis-throttler.storage';
 import { IngestionConfig } from './config';
 import { EventsController } from './http/events.controller';
 import { IngestionExceptionFilter } from './http/ingestion-exception.filter';
@@ -24,7 +26,13 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceRuntimeModule.forRoot({ serviceName: 'ingestion', config }),
-        ThrottlerModule.forRoot({ throttlers: [{ ttl: config.INGESTION_RATE_WINDOW_MS, limit: config.INGESTION_RATE_LIMIT }] }),
+        ThrottlerModule.forRootAsync({
+          inject: [REDIS_CLIENT, RedisKeys],
+          useFactory: (redis: RedisClient, keys: RedisKeys) => ({
+            throttlers: [{ ttl: config.INGESTION_RATE_WINDOW_MS, limit: config.INGESTION_RATE_LIMIT }],
+            storage: new PrefixedRedisThrottlerStorage(redis, keys.prefix),
+          }),
+        }),
       ],
       controllers: [EventsController],
       providers: [

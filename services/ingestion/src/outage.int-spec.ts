@@ -54,12 +54,19 @@ describe('ingestion while Kafka is unreachable', () => {
     const [broker] = testStack().brokers;
     const [host, port] = broker.split(':');
     proxy = await SwitchableProxy.start({ host, port: Number(port) });
-    config = testConfig(IngestionConfig, { INGESTION_API_KEYS: 'tenant-a:key-a,tenant-r:key-r', INGESTION_RETRY_AFTER_SECONDS: '3', INGESTION_RATE_LIMIT: '10', LOG_LEVEL: 'fatal' });
+    config = testConfig(IngestionConfig, {
+      INGESTION_API_KEYS: 'tenant-a:key-a,tenant-r:key-r,tenant-s:key-s',
+      INGESTION_RETRY_AFTER_SECONDS: '3',
+      INGESTION_RATE_LIMIT: '10',
+      LOG_LEVEL: 'fatal',
+    });
     await provisionTopics(config); // through the real broker: the outage is the app's only
     const isolated = Object.assign(new IngestionConfig(), config, { KAFKA_BROKERS: [proxy.address] });
     app = await createServiceApp(AppModule.register(isolated));
     await app.listen(0, '127.0.0.1');
-    probe = await TopicProbe.start(testStack().brokers, [topicNames(config.VIGIL_TOPIC_PREFIX).events.orders]);
+    probe = await TopicProbe.start(testStack().brokers, [
+      topicNames(config.VIGIL_TOPIC_PREFIX).events.orders,
+    ]);
   });
   afterAll(async () => {
     await probe?.stop();
@@ -69,7 +76,9 @@ describe('ingestion while Kafka is unreachable', () => {
   });
 
   it('answers 503 with Retry-After, then publishes the resent events exactly once when the broker is back', async () => {
-    const events = [1, 2].map(() => exampleEvent('order.placed', { id: uniqueId('evt'), tenantId: 'tenant-a' }));
+    const events = [1, 2].map(() =>
+      exampleEvent('order.placed', { id: uniqueId('evt'), tenantId: 'tenant-a' }),
+    );
     const send = () =>
       fetch(`${appUrl(app)}/v1/events/batch`, {
         method: 'POST',
@@ -105,11 +114,37 @@ describe('ingestion while Kafka is unreachable', () => {
 
   it('limits requests per API key with 429 and Retry-After, other keys unaffected', async () => {
     const send = (key: string) =>
-      fetch(`${appUrl(app)}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: '{}' });
+      fetch(`${appUrl(app)}/v1/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: '{}',
+      });
     for (let i = 0; i < 10; i++) expect((await send('key-r')).status).toBe(400);
     const limited = await send('key-r');
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await limited.json()).toMatchObject({ statusCode: 429, code: 'rate_limited' });
+  });
+
+  it('holds the limit across instances: the counters live in Redis', async () => {
+    const second = await createServiceApp(AppModule.register(config));
+    await second.listen(0, '127.0.0.1');
+    try {
+      const send = (target: INestApplication) =>
+        fetch(`${appUrl(target)}/v1/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': 'key-s' },
+          body: '{}',
+        });
+      // 10 allowed per window in all: 5 through each instance, then both refuse
+      for (let i = 0; i < 5; i++) {
+        expect((await send(app)).status).toBe(400);
+        expect((await send(second)).status).toBe(400);
+      }
+      expect((await send(second)).status).toBe(429);
+      expect((await send(app)).status).toBe(429);
+    } finally {
+      await second.close();
+    }
   });
 });

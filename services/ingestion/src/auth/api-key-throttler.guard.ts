@@ -3,8 +3,9 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import { AuthenticatedRequest } from './api-key.guard';
 
 /**
- * Per-API-key rate limit (@nestjs/throttler, in-memory store: one bucket per configured key,
- * so it is bounded). Runs after ApiKeyGuard; unauthenticated requests never reach it.
+ * Per-API-key rate limit (@nestjs/throttler, counters in Redis: the limit holds across
+ * instances; one bucket per configured key, so it is bounded). Runs after ApiKeyGuard;
+ * unauthenticated requests never reach it.
  */
 @Injectable()
 export class ApiKeyThrottlerGuard extends ThrottlerGuard {

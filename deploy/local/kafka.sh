@@ -10,6 +10,9 @@
 #   deploy/local/kafka.sh stop        stop the broker(s) started from this data dir
 #   deploy/local/kafka.sh status      running or not, and the bootstrap servers
 #   deploy/local/kafka.sh bootstrap   print only the bootstrap servers string
+#   deploy/local/kafka.sh stop-node N [--kill]
+#                                     stop one node of a 3-node cluster (SIGTERM, or SIGKILL: a
+#                                     crash); `start` brings back only the nodes that are down
 #
 # Environment (defaults in brackets):
 #   KAFKA_VERSION [4.1.1]  KAFKA_PORT [9092]  KAFKA_CONTROLLER_PORT [9093]  KAFKA_NODES [1|3]
@@ -547,6 +550,23 @@ cmd_status() {
   ((up == KAFKA_NODES)) || return 3
 }
 
+cmd_stop_node() {
+  local i="${1:-}" signal=TERM pid deadline
+  [[ "${2:-}" == "--kill" ]] && signal=KILL
+  load_cluster_env
+  is_uint "$i" && ((i >= 1 && i <= KAFKA_NODES)) || die "stop-node needs a node number between 1 and $KAFKA_NODES"
+  pid="$(node_pid "$i")"
+  [[ -n "$pid" ]] || die "node $i is not running"
+  kill "-$signal" "$pid"
+  deadline=$((SECONDS + KAFKA_STOP_TIMEOUT))
+  while [[ -n "$(node_pid "$i")" ]]; do
+    if ((SECONDS >= deadline)); then kill -KILL "$pid" 2>/dev/null || true; fi
+    sleep 0.2
+  done
+  rm -f "$(pid_file "$i")"
+  log "node $i stopped (SIG$signal)"
+}
+
 usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'
 }
@@ -557,6 +577,7 @@ case "${1:-}" in
   stop) cmd_stop ;;
   status) cmd_status ;;
   bootstrap) load_cluster_env; bootstrap_servers ;;
+  stop-node) shift; cmd_stop_node "$@" ;;
   -h | --help | help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

@@ -6,6 +6,7 @@ import {
   computeBacktest,
   detectionsFromAlerts,
   labelsToCsv,
+  PATTERN_EVIDENCE_RULES,
   PATTERN_NAMES,
   sendEvents,
   simulate,
@@ -37,10 +38,19 @@ describe('Vigil end to end: a simulated marketplace hour with every fraud patter
 
   beforeAll(async () => {
     system = await startSystem(TENANT);
-    alertsProbe = await TopicProbe.start<FraudAlert>(testStack().brokers, [topicNames(system.topicPrefix).alerts]);
-    signalsProbe = await TopicProbe.start<FraudSignal>(testStack().brokers, [topicNames(system.topicPrefix).signals]);
+    alertsProbe = await TopicProbe.start<FraudAlert>(testStack().brokers, [
+      topicNames(system.topicPrefix).alerts,
+    ]);
+    signalsProbe = await TopicProbe.start<FraudSignal>(testStack().brokers, [
+      topicNames(system.topicPrefix).signals,
+    ]);
     simulation = simulate({ seed: SEED, minutes: 60, inject: ['all'], tenantId: TENANT });
-    const sent = await sendEvents(simulation.events, { url: system.ingestionUrl, apiKey: system.apiKey, batchSize: 500, rate: 'max' });
+    const sent = await sendEvents(simulation.events, {
+      url: system.ingestionUrl,
+      apiKey: system.apiKey,
+      batchSize: 500,
+      rate: 'max',
+    });
     expect(sent.rejected).toBe(0);
     expect(sent.accepted).toBe(simulation.events.length);
     // Done when no new alert revision arrived for 8 s.
@@ -68,7 +78,10 @@ describe('Vigil end to end: a simulated marketplace hour with every fraud patter
     // Kept for diagnosis of a failing run (alerts, labels and events of this run).
     const dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
     writeFileSync(join(dir, 'alerts.ndjson'), latestAlerts.map((a) => JSON.stringify(a)).join('\n'));
-    writeFileSync(join(dir, 'signals.ndjson'), signalsProbe.messages.map((m) => JSON.stringify(m.value)).join('\n'));
+    writeFileSync(
+      join(dir, 'signals.ndjson'),
+      signalsProbe.messages.map((m) => JSON.stringify(m.value)).join('\n'),
+    );
     writeFileSync(join(dir, 'labels.csv'), labelsToCsv(simulation.labels));
     writeFileSync(join(dir, 'events.ndjson'), simulation.events.map((e) => JSON.stringify(e)).join('\n'));
     console.log(`e2e: run files in ${dir}`);
@@ -80,40 +93,32 @@ describe('Vigil end to end: a simulated marketplace hour with every fraud patter
     await system?.stop();
   });
 
-  /**
-   * The rule(s) whose signal is the expected evidence of each injected pattern (docs/threats.md);
-   * an alert on the pattern's entity must carry at least one of them.
-   */
-  const EXPECTED_RULES: Record<(typeof PATTERN_NAMES)[number], string[]> = {
-    'hijacked-seller': ['seller.listing-spike', 'seller.dumping-prices', 'seller.contact-bait', 'seller.takeover-chain'],
-    'sales-spike': ['seller.sales-spike'],
-    'exit-scam': ['seller.exit-scam'],
-    'card-testing': ['card-testing'],
-    'promo-abuse': ['promo-code-abuse', 'device-multi-accounting', 'new-account-on-shared-device'],
-    'return-abuse': ['return-abuse'],
-    'new-account-high-value': ['high-value-new-account'],
-    'review-padding': ['review-self-dealing', 'review-padding-profile'],
-    'reviewers-for-hire': ['reviewer-for-hire', 'review-lockstep'],
-    'complaint-campaign': ['review-text-campaign'],
-    'tainted-deposits': ['funds.tainted-deposit'],
-  };
+  const EXPECTED_RULES = PATTERN_EVIDENCE_RULES;
 
-  it.each(PATTERN_NAMES)('raises the expected alert, with its evidence, on an entity of the injected pattern "%s"', (pattern) => {
-    const fraudIds = new Set(simulation.labels.filter((l) => l.pattern === pattern && l.label === 'fraud').map((l) => l.entityId));
-    expect(fraudIds.size).toBeGreaterThan(0);
-    const eventIds = new Set(simulation.events.map((e) => e.id));
-    const evidence = latestAlerts
-      .filter((a) => fraudIds.has(a.subject.id))
-      .flatMap((a) => a.signals.filter((s) => EXPECTED_RULES[pattern].includes(s.ruleId)));
-    // Named in the failure message: which of the expected rules fired on the pattern's entities.
-    expect({ pattern, rules: [...new Set(evidence.map((s) => s.ruleId))] }).toEqual({ pattern, rules: expect.arrayContaining([expect.any(String)]) });
-    // The evidence points at events of this simulation, on the pattern's entity.
-    for (const signal of evidence) {
-      expect(fraudIds.has(signal.subject.id)).toBe(true);
-      expect(signal.triggeringEvents.length).toBeGreaterThan(0);
-      for (const trigger of signal.triggeringEvents) expect(eventIds.has(trigger.eventId)).toBe(true);
-    }
-  });
+  it.each(PATTERN_NAMES)(
+    'raises the expected alert, with its evidence, on an entity of the injected pattern "%s"',
+    (pattern) => {
+      const fraudIds = new Set(
+        simulation.labels.filter((l) => l.pattern === pattern && l.label === 'fraud').map((l) => l.entityId),
+      );
+      expect(fraudIds.size).toBeGreaterThan(0);
+      const eventIds = new Set(simulation.events.map((e) => e.id));
+      const evidence = latestAlerts
+        .filter((a) => fraudIds.has(a.subject.id))
+        .flatMap((a) => a.signals.filter((s) => EXPECTED_RULES[pattern].includes(s.ruleId)));
+      // Named in the failure message: which of the expected rules fired on the pattern's entities.
+      expect({ pattern, rules: [...new Set(evidence.map((s) => s.ruleId))] }).toEqual({
+        pattern,
+        rules: expect.arrayContaining([expect.any(String)]),
+      });
+      // The evidence points at events of this simulation, on the pattern's entity.
+      for (const signal of evidence) {
+        expect(fraudIds.has(signal.subject.id)).toBe(true);
+        expect(signal.triggeringEvents.length).toBeGreaterThan(0);
+        for (const trigger of signal.triggeringEvents) expect(eventIds.has(trigger.eventId)).toBe(true);
+      }
+    },
+  );
 
   it('explains every alert: rule, measured values, thresholds and triggering events of each signal', () => {
     expect(latestAlerts.length).toBeGreaterThan(0);

@@ -14,3 +14,4 @@ export * from './handler-retries';
 export * from './event-time/event-time-sequencer';
 export * from './event-time/single-active-assigner';
 export * from './event-time/event-time-consumer';
+export * from './event-time/publish-batch';

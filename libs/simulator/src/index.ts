@@ -9,3 +9,4 @@ export * from './backtest/detections';
 export * from './backtest/report';
 export * from './replay/event-sender';
 export * from './replay/alert-collector';
+export * from './generator/pattern-evidence';

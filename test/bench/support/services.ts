@@ -20,6 +20,8 @@ export interface LaunchOptions {
   /** Extra node options per service, e.g. --cpu-prof (not allowed in NODE_OPTIONS). */
   nodeArgs?: Partial<Record<ServiceName, string[]>>;
   healthTimeoutMs: number;
+  /** Instances of each service (members of the same consumer groups); 1 by default. */
+  instances?: number;
 }
 
 const OUTPUT_LINES_KEPT = 40;
@@ -31,7 +33,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -42,14 +46,24 @@ export function startOne(name: ServiceName, port: number, options: LaunchOptions
   const child = spawn(
     process.execPath,
     // The production build (npm run build), as deployed: no TypeScript compiler in the process.
-    ['--max-old-space-size=200', ...(options.nodeArgs?.[name] ?? []), join(options.root, 'dist', 'services', name, 'src', 'main.js')],
+    [
+      '--max-old-space-size=200',
+      ...(options.nodeArgs?.[name] ?? []),
+      join(options.root, 'dist', 'services', name, 'src', 'main.js'),
+    ],
     {
       cwd: options.root,
       env: { ...process.env, ...options.env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  const service: RunningService = { name, url: `http://127.0.0.1:${port}`, pid: child.pid ?? -1, process: child, output: [] };
+  const service: RunningService = {
+    name,
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid ?? -1,
+    process: child,
+    output: [],
+  };
   const keep = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) {
       if (!line) continue;
@@ -66,7 +80,9 @@ export async function waitHealthy(service: RunningService, deadline: number): Pr
   let last = '';
   while (Date.now() < deadline) {
     if (service.process.exitCode !== null) {
-      throw new Error(`${service.name} exited with ${service.process.exitCode}:\n${service.output.join('\n')}`);
+      throw new Error(
+        `${service.name} exited with ${service.process.exitCode}:\n${service.output.join('\n')}`,
+      );
     }
     try {
       const response = await fetch(`${service.url}/health`);
@@ -80,11 +96,14 @@ export async function waitHealthy(service: RunningService, deadline: number): Pr
   throw new Error(`${service.name} not healthy in time (last: ${last}):\n${service.output.join('\n')}`);
 }
 
-/** Starts the four services as separate processes and waits for every /health. */
+/** Starts the four services (each `instances` times) as separate processes and waits for every /health. */
 export async function launchServices(options: LaunchOptions): Promise<RunningService[]> {
   const services: RunningService[] = [];
   try {
-    for (const name of SERVICE_NAMES) services.push(startOne(name, await freePort(), options));
+    for (const name of SERVICE_NAMES) {
+      for (let i = 0; i < (options.instances ?? 1); i++)
+        services.push(startOne(name, await freePort(), options));
+    }
     const deadline = Date.now() + options.healthTimeoutMs;
     await Promise.all(services.map((s) => waitHealthy(s, deadline)));
     return services;
@@ -111,6 +130,7 @@ export async function stopServices(services: readonly RunningService[], graceMs 
 /** Synchronous last resort for process 'exit': kill whatever is still running. */
 export function killServicesNow(services: readonly RunningService[]): void {
   for (const service of services) {
-    if (service.process.exitCode === null && service.process.signalCode === null) service.process.kill('SIGKILL');
+    if (service.process.exitCode === null && service.process.signalCode === null)
+      service.process.kill('SIGKILL');
   }
 }

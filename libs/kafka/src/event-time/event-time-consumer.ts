@@ -6,6 +6,7 @@ import { deadLetterMessage } from '../dead-letter';
 import { BatchAborted, HandlerRetries } from '../handler-retries';
 import { DecodedMessage, MessagePublisher, OutboundMessage } from '../ports';
 import { EventTimeSequencer, NewItem, SequencedItem } from './event-time-sequencer';
+import { PUBLISH_BATCH_HEADER, readPublishBatch } from './publish-batch';
 import { SingleActiveAssigner } from './single-active-assigner';
 
 const lateEvents = counter({
@@ -16,13 +17,13 @@ const lateEvents = counter({
 const WAIT_BUCKETS = [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 1, 2.5, 5, 10];
 const alignmentDelay = histogram({
   name: 'vigil_stream_alignment_delay_seconds',
-  help: 'What ordering costs: the part of an event\'s wait in the sequencer while the handler was free, i.e. held back only by the low watermark',
+  help: "What ordering costs: the part of an event's wait in the sequencer while the handler was free, i.e. held back only by the low watermark",
   labelNames: ['group'],
   buckets: WAIT_BUCKETS,
 });
 const sequencerWait = histogram({
   name: 'vigil_stream_wait_seconds',
-  help: 'Wall time from fetch to release: the alignment delay plus queueing behind the handler\'s earlier chunks',
+  help: "Wall time from fetch to release: the alignment delay plus queueing behind the handler's earlier chunks",
   labelNames: ['group'],
   buckets: WAIT_BUCKETS,
 });
@@ -36,6 +37,16 @@ const releaseDuration = histogram({
   help: 'Time to process and commit one released chunk',
   labelNames: ['group'],
   buckets: LATENCY_BUCKETS,
+});
+const idleChecks = counter({
+  name: 'vigil_stream_idle_checks_total',
+  help: 'Log-end checks before events pass idle partitions, by outcome (idle: nothing more to read; lagging: a partition had records in flight; failed)',
+  labelNames: ['group', 'outcome'],
+});
+const batchesGivenUp = counter({
+  name: 'vigil_stream_publish_batches_given_up_total',
+  help: 'Publish batches still incomplete after the batch wait: their tenants were released without the missing records',
+  labelNames: ['group'],
 });
 const messagesTotal = counter({
   name: 'vigil_kafka_consumer_messages_total',
@@ -100,6 +111,10 @@ export class EventTimeConsumerRunner<T> {
   private readonly paused = new Set<string>();
   private readonly committed = new Map<string, string>();
   private assigned: { topic: string; partition: number }[] = [];
+  /** Where each partition's reading starts (committed offset or reset point), for the idle check. */
+  private startPositions = new Map<string, bigint>();
+  private idleCheck: Promise<void> | null = null;
+  private givenUpSeen = 0;
 
   constructor(
     kafka: Kafka,
@@ -118,6 +133,7 @@ export class EventTimeConsumerRunner<T> {
       holdMs: opts.holdMs ?? 0,
       idleMs: opts.idleMs ?? 200,
       allowedLatenessMs: opts.allowedLatenessMs,
+      brokerConfirmsIdle: true,
     });
     this.maxBuffered = opts.maxBufferedPerPartition ?? 2000;
     this.maxChunk = opts.maxChunk ?? 1000;
@@ -197,6 +213,7 @@ export class EventTimeConsumerRunner<T> {
     this.generation++;
     this.paused.clear();
     this.committed.clear();
+    this.startPositions = new Map();
     this.assigned = Object.entries(memberAssignment).flatMap(([topic, partitions]) =>
       partitions.map((partition) => ({ topic, partition })),
     );
@@ -219,6 +236,7 @@ export class EventTimeConsumerRunner<T> {
           const position = done.find((p) => p.partition === end.partition)?.offset ?? '-1';
           const from =
             BigInt(position) >= 0n ? BigInt(position) : BigInt(this.opts.fromBeginning ? end.low : end.high);
+          if (generation === this.generation) this.startPositions.set(sourceOf(topic, end.partition), from);
           if (generation === this.generation && from >= BigInt(end.high))
             this.sequencer.markCaughtUp(sourceOf(topic, end.partition));
         }
@@ -247,7 +265,15 @@ export class EventTimeConsumerRunner<T> {
         continue;
       }
       const { timeMs, id, stream } = this.opts.eventTime(decoded.value);
-      items.push({ offset: message.offset, timeMs, id, stream, value: { message, value: decoded.value } });
+      const publishBatch = readPublishBatch(message.headers[PUBLISH_BATCH_HEADER], this.opts.topics);
+      items.push({
+        offset: message.offset,
+        timeMs,
+        id,
+        stream,
+        batch: publishBatch,
+        value: { message, value: decoded.value },
+      });
     }
     if (poison.length > 0) {
       await this.retries.publishDeadLetters((records) => this.publisher.publish(records), poison, isStale);
@@ -288,9 +314,50 @@ export class EventTimeConsumerRunner<T> {
           this.schedule();
           return;
         }
+        if (this.sequencer.wantsIdleCheck) void this.checkIdle();
         const wait = this.sequencer.nextChangeInMs(Date.now());
         if (wait !== null && !this.stopping) this.timer = setTimeout(() => this.schedule(), wait + 1);
       });
+  }
+
+  /**
+   * Asks the brokers for the log ends of every partition held: a partition read up to its end
+   * has nothing an event that arrived before this check could be waiting for (one check at a time).
+   */
+  private checkIdle(): Promise<void> {
+    if (this.idleCheck || this.stopping) return this.idleCheck ?? Promise.resolve();
+    const group = this.opts.groupId;
+    const generation = this.generation;
+    const startedMs = Date.now();
+    this.idleCheck = (async () => {
+      const topics = [...new Set(this.assigned.map((a) => a.topic))];
+      const ends = await Promise.all(
+        topics.map(async (topic) => ({ topic, partitions: await this.admin.fetchTopicOffsets(topic) })),
+      );
+      if (generation !== this.generation) return;
+      const lagging: string[] = [];
+      for (const { topic, partitions } of ends) {
+        for (const end of partitions) {
+          const source = sourceOf(topic, end.partition);
+          if (!this.assigned.some((a) => a.topic === topic && a.partition === end.partition)) continue;
+          const position = this.sequencer.position(source);
+          const reached = position !== null ? BigInt(position) : this.startPositions.get(source);
+          if (reached === undefined || reached < BigInt(end.high)) lagging.push(source);
+        }
+      }
+      this.sequencer.confirmIdle(startedMs, lagging);
+      idleChecks.inc({ group, outcome: lagging.length ? 'lagging' : 'idle' });
+    })()
+      .catch(async (error) => {
+        idleChecks.inc({ group, outcome: 'failed' });
+        this.logger.debug(`log-end check failed, retrying: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      })
+      .finally(() => {
+        this.idleCheck = null;
+        this.schedule();
+      });
+    return this.idleCheck;
   }
 
   private async pump(): Promise<void> {
@@ -299,6 +366,13 @@ export class EventTimeConsumerRunner<T> {
       const generation = this.generation;
       const now = Date.now();
       const items = this.sequencer.release(now, this.maxChunk);
+      if (this.sequencer.batchesGivenUp > this.givenUpSeen) {
+        batchesGivenUp.inc({ group }, this.sequencer.batchesGivenUp - this.givenUpSeen);
+        this.logger.warn(
+          `${this.sequencer.batchesGivenUp - this.givenUpSeen} publish batch(es) still incomplete after the batch wait: released without the missing records`,
+        );
+        this.givenUpSeen = this.sequencer.batchesGivenUp;
+      }
       if (items.length === 0) return;
       const started = performance.now();
       const messages: Message[] = items.map((item) => {
@@ -326,7 +400,11 @@ export class EventTimeConsumerRunner<T> {
         control,
       );
       if (failed.length > 0) {
-        await this.retries.publishDeadLetters((records) => this.publisher.publish(records), failed, control.isStale);
+        await this.retries.publishDeadLetters(
+          (records) => this.publisher.publish(records),
+          failed,
+          control.isStale,
+        );
         messagesTotal.inc({ group, outcome: 'dead_lettered' }, failed.length);
       }
       messagesTotal.inc({ group, outcome: 'processed' }, items.length - failed.length);

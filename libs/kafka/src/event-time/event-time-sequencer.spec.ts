@@ -1,13 +1,25 @@
 import fc from 'fast-check';
 import { EventTimeSequencer, NewItem } from './event-time-sequencer';
 
-const item = (offset: number, timeMs: number, id = `e${timeMs}-${offset}`): NewItem<string> => ({ offset: String(offset), timeMs, id, value: id });
-const sequencer = (holdMs = 0, idleMs = 200) => new EventTimeSequencer<string>({ holdMs, idleMs, allowedLatenessMs: 1000 });
+const item = (offset: number, timeMs: number, id = `e${timeMs}-${offset}`): NewItem<string> => ({
+  offset: String(offset),
+  timeMs,
+  id,
+  value: id,
+});
+const sequencer = (holdMs = 0, idleMs = 200) =>
+  new EventTimeSequencer<string>({ holdMs, idleMs, allowedLatenessMs: 1000 });
 
 describe('EventTimeSequencer', () => {
   it('releases nothing while a busy partition has not passed the event time', () => {
     const s = sequencer();
-    s.assign([{ source: 'a', caughtUp: false }, { source: 'b', caughtUp: false }], 0);
+    s.assign(
+      [
+        { source: 'a', caughtUp: false },
+        { source: 'b', caughtUp: false },
+      ],
+      0,
+    );
     s.add('a', [item(0, 100), item(1, 300)], 5, '2', 0);
     expect(s.release(1)).toEqual([]);
     s.add('b', [item(0, 200)], 5, '1', 2);
@@ -18,7 +30,13 @@ describe('EventTimeSequencer', () => {
 
   it('merges partitions into (time, id) order, ties broken by id', () => {
     const s = sequencer();
-    s.assign([{ source: 'a', caughtUp: false }, { source: 'b', caughtUp: false }], 0);
+    s.assign(
+      [
+        { source: 'a', caughtUp: false },
+        { source: 'b', caughtUp: false },
+      ],
+      0,
+    );
     s.add('a', [item(0, 10, 'z'), item(1, 20, 'y'), item(2, 99, 'x')], 1, '3', 0);
     s.add('b', [item(0, 10, 'a'), item(1, 15, 'b'), item(2, 99, 'w')], 1, '3', 0);
     expect(s.release(0).map((i) => i.id)).toEqual(['a', 'z', 'b', 'y', 'w', 'x']);
@@ -26,7 +44,13 @@ describe('EventTimeSequencer', () => {
 
   it('an idle caught-up partition stops holding the others back after idleMs, not before', () => {
     const s = sequencer(0, 200);
-    s.assign([{ source: 'a', caughtUp: false }, { source: 'idle', caughtUp: false }], 0);
+    s.assign(
+      [
+        { source: 'a', caughtUp: false },
+        { source: 'idle', caughtUp: false },
+      ],
+      0,
+    );
     s.markCaughtUp('idle');
     s.add('a', [item(0, 100)], 0, '1', 50);
     // 'idle' never delivered this stream: it holds it back for idleMs after the stream's first arrival (50)
@@ -36,8 +60,19 @@ describe('EventTimeSequencer', () => {
   });
 
   it('an idle partition is passed only after idleConfirmMs: its part of the same produce request may be a fetch behind', () => {
-    const s = new EventTimeSequencer<string>({ holdMs: 0, idleMs: 200, allowedLatenessMs: 1000, idleConfirmMs: 50 });
-    s.assign([{ source: 'orders', caughtUp: false }, { source: 'accounts', caughtUp: false }], 0);
+    const s = new EventTimeSequencer<string>({
+      holdMs: 0,
+      idleMs: 200,
+      allowedLatenessMs: 1000,
+      idleConfirmMs: 50,
+    });
+    s.assign(
+      [
+        { source: 'orders', caughtUp: false },
+        { source: 'accounts', caughtUp: false },
+      ],
+      0,
+    );
     s.add('accounts', [item(0, 100)], 0, '1', 0);
     s.add('orders', [item(0, 150)], 0, '1', 0);
     expect(s.release(300).map((i) => i.timeMs)).toEqual([100, 150]);
@@ -52,17 +87,149 @@ describe('EventTimeSequencer', () => {
   });
 
   it('an event waiting for idleConfirmMs also holds back later events that arrived earlier', () => {
-    const s = new EventTimeSequencer<string>({ holdMs: 0, idleMs: 200, allowedLatenessMs: 1000, idleConfirmMs: 50 });
-    s.assign([{ source: 'a', caughtUp: true }, { source: 'b', caughtUp: true }, { source: 'quiet', caughtUp: true }], 0);
+    const s = new EventTimeSequencer<string>({
+      holdMs: 0,
+      idleMs: 200,
+      allowedLatenessMs: 1000,
+      idleConfirmMs: 50,
+    });
+    s.assign(
+      [
+        { source: 'a', caughtUp: true },
+        { source: 'b', caughtUp: true },
+        { source: 'quiet', caughtUp: true },
+      ],
+      0,
+    );
     s.add('b', [item(0, 12)], 0, '1', 0); // arrived long ago
     s.add('a', [item(0, 10), item(1, 15)], 0, '2', 1000); // young; its 10 comes before b's 12
     expect(s.release(1001)).toEqual([]);
-    expect(s.release(1050).map((i) => [i.timeMs, i.late])).toEqual([[10, false], [12, false], [15, false]]);
+    expect(s.release(1050).map((i) => [i.timeMs, i.late])).toEqual([
+      [10, false],
+      [12, false],
+      [15, false],
+    ]);
+  });
+
+  it('brokerConfirmsIdle: an idle partition is passed only after a log-end check that started after the event arrived', () => {
+    const s = new EventTimeSequencer<string>({
+      holdMs: 0,
+      idleMs: 200,
+      allowedLatenessMs: 1000,
+      brokerConfirmsIdle: true,
+    });
+    s.assign(
+      [
+        { source: 'orders', caughtUp: false },
+        { source: 'accounts', caughtUp: false },
+      ],
+      0,
+    );
+    s.add('accounts', [item(0, 100)], 0, '1', 0);
+    s.add('orders', [item(0, 150)], 0, '1', 0);
+    s.confirmIdle(-5, []); // started before the events arrived: proves nothing about them
+    expect(s.release(5000).map((i) => i.timeMs)).toEqual([100]); // 150 waits: accounts is idle, not yet confirmed
+    expect(s.wantsIdleCheck).toBe(true);
+    s.confirmIdle(10, []);
+    expect(s.release(5001).map((i) => i.timeMs)).toEqual([150]);
+    expect(s.wantsIdleCheck).toBe(false);
+  });
+
+  it('brokerConfirmsIdle: a partition the check found lagging holds the others until it delivers', () => {
+    const s = new EventTimeSequencer<string>({
+      holdMs: 0,
+      idleMs: 200,
+      allowedLatenessMs: 1000,
+      brokerConfirmsIdle: true,
+    });
+    s.assign(
+      [
+        { source: 'orders', caughtUp: false },
+        { source: 'accounts', caughtUp: false },
+      ],
+      0,
+    );
+    s.add('accounts', [item(0, 100)], 0, '1', 0);
+    s.add('orders', [item(0, 300)], 0, '1', 1000);
+    s.confirmIdle(1001, ['accounts']); // the sign-up at 200 is in flight on accounts
+    expect(s.release(5000).map((i) => i.timeMs)).toEqual([100]); // passed by both; 300 waits for accounts
+    s.add('accounts', [item(1, 200)], 0, '2', 5001);
+    expect(s.release(5002).map((i) => i.timeMs)).toEqual([200]);
+    // accounts delivered what the check saw in flight; once quiet for idleMs that check covers 300
+    expect(s.release(5200)).toEqual([]);
+    expect(s.release(5201).map((i) => i.timeMs)).toEqual([300]);
+  });
+
+  it('waits for the whole publish batch: its tenant is held from the batch earliest time until every record arrived', () => {
+    const s = new EventTimeSequencer<string>({
+      holdMs: 0,
+      idleMs: 200,
+      allowedLatenessMs: 1000,
+      idleConfirmMs: 0,
+      batchWaitMs: 2000,
+    });
+    s.assign(
+      [
+        { source: 'orders', caughtUp: true },
+        { source: 'accounts', caughtUp: true },
+        { source: 'wallets', caughtUp: true },
+      ],
+      0,
+    );
+    const batch = { id: 'b1', required: 2, streams: { t1: 100 } };
+    const of = (offset: number, timeMs: number, stream: string, b?: typeof batch) => ({
+      ...item(offset, timeMs),
+      stream,
+      ...(b ? { batch: b } : {}),
+    });
+    // the order at 150 arrives first; the sign-up at 100 of the same batch is still on its way
+    s.add('orders', [of(0, 150, 't1', batch)], 0, '1', 1000);
+    s.add('wallets', [of(0, 120, 't2')], 0, '1', 1000); // another tenant is not held back
+    expect(s.release(1500).map((i) => [i.stream, i.timeMs])).toEqual([['t2', 120]]);
+    s.add('accounts', [of(0, 100, 't1', batch)], 0, '1', 1600);
+    expect(s.release(1900).map((i) => [i.timeMs, i.late])).toEqual([
+      [100, false],
+      [150, false],
+    ]);
+  });
+
+  it('gives up an incomplete publish batch after batchWaitMs', () => {
+    const s = new EventTimeSequencer<string>({
+      holdMs: 0,
+      idleMs: 200,
+      allowedLatenessMs: 1000,
+      idleConfirmMs: 0,
+      batchWaitMs: 2000,
+    });
+    s.assign(
+      [
+        { source: 'orders', caughtUp: true },
+        { source: 'accounts', caughtUp: true },
+      ],
+      0,
+    );
+    s.add(
+      'orders',
+      [{ ...item(0, 150), stream: 't1', batch: { id: 'b1', required: 3, streams: { t1: 100 } } }],
+      0,
+      '1',
+      1000,
+    );
+    expect(s.release(2999)).toEqual([]);
+    expect(s.nextChangeInMs(2999)).toBe(1);
+    expect(s.release(3000).map((i) => i.timeMs)).toEqual([150]);
+    expect(s.batchesGivenUp).toBe(1);
   });
 
   it('a partition with a backlog (lag > 0) is never treated as idle', () => {
     const s = sequencer(0, 10);
-    s.assign([{ source: 'a', caughtUp: false }, { source: 'b', caughtUp: false }], 0);
+    s.assign(
+      [
+        { source: 'a', caughtUp: false },
+        { source: 'b', caughtUp: false },
+      ],
+      0,
+    );
     s.add('a', [item(0, 100)], 0, '1', 0);
     s.add('b', [item(0, 50)], 1000, '1', 0);
     expect(s.release(10_000).map((i) => i.timeMs)).toEqual([50]); // b's backlog may hold events < 100
@@ -70,7 +237,13 @@ describe('EventTimeSequencer', () => {
 
   it('holdMs makes an arrival wait before it moves its partition watermark', () => {
     const s = sequencer(20, 1000);
-    s.assign([{ source: 'a', caughtUp: false }, { source: 'b', caughtUp: false }], 0);
+    s.assign(
+      [
+        { source: 'a', caughtUp: false },
+        { source: 'b', caughtUp: false },
+      ],
+      0,
+    );
     s.add('a', [item(0, 100)], 1, '1', 0);
     s.add('b', [item(0, 200)], 1, '1', 0);
     expect(s.release(10)).toEqual([]);
@@ -106,8 +279,17 @@ describe('EventTimeSequencer', () => {
 
   it('keeps each stream (tenant) apart: one tenant running ahead makes no event of another late, nor holds it back', () => {
     const s = sequencer(0, 200);
-    s.assign([{ source: 'a', caughtUp: false }, { source: 'b', caughtUp: false }], 0);
-    const of = (stream: string, offset: number, timeMs: number) => ({ ...item(offset, timeMs, `${stream}-${timeMs}`), stream });
+    s.assign(
+      [
+        { source: 'a', caughtUp: false },
+        { source: 'b', caughtUp: false },
+      ],
+      0,
+    );
+    const of = (stream: string, offset: number, timeMs: number) => ({
+      ...item(offset, timeMs, `${stream}-${timeMs}`),
+      stream,
+    });
     // Tenant "live" on both partitions at time 10,000; tenant "backfill" replays time 1,000-2,000.
     s.add('a', [of('live', 0, 10_000)], 0, '1', 0);
     s.add('b', [of('live', 0, 10_000)], 0, '1', 0);
@@ -119,20 +301,31 @@ describe('EventTimeSequencer', () => {
     s.add('a', [of('backfill', 2, 3_000)], 1, '3', 20);
     expect(s.release(21)).toEqual([]);
     s.add('b', [of('backfill', 2, 4_000)], 1, '3', 30);
-    expect(s.release(31).map((i) => [i.id, i.late])).toEqual([['backfill-2000', false], ['backfill-3000', false]]);
+    expect(s.release(31).map((i) => [i.id, i.late])).toEqual([
+      ['backfill-2000', false],
+      ['backfill-3000', false],
+    ]);
     expect(s.frontier('live')).toEqual({ timeMs: 10_000, id: 'live-10000' });
     expect(s.frontier('backfill')).toEqual({ timeMs: 3_000, id: 'backfill-3000' });
   });
 
   it('property: any interleaving of partition batches releases the same sequence', () => {
     // Three partitions, each in event-time order; the arrival interleaving is arbitrary.
-    const partitionEvents = fc.array(fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 20 }), { minLength: 3, maxLength: 3 });
+    const partitionEvents = fc.array(fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 20 }), {
+      minLength: 3,
+      maxLength: 3,
+    });
     fc.assert(
       fc.property(partitionEvents, fc.array(fc.nat(2), { maxLength: 80 }), (parts, order) => {
-        const sorted = parts.map((times) => [...times].sort((a, b) => a - b).map((t, i) => item(i, t, `p${t}-${i}-${parts.indexOf(times)}`)));
+        const sorted = parts.map((times) =>
+          [...times].sort((a, b) => a - b).map((t, i) => item(i, t, `p${t}-${i}-${parts.indexOf(times)}`)),
+        );
         const run = (choice: number[]) => {
           const s = sequencer(0, 0);
-          s.assign(sorted.map((_, p) => ({ source: `p${p}`, caughtUp: false })), 0);
+          s.assign(
+            sorted.map((_, p) => ({ source: `p${p}`, caughtUp: false })),
+            0,
+          );
           sorted.forEach((events, p) => events.length === 0 && s.markCaughtUp(`p${p}`));
           const cursor = sorted.map(() => 0);
           const out: string[] = [];

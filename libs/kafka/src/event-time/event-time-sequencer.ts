@@ -20,6 +20,15 @@
  * allowedLatenessMs also flagged `beyondLateness` (the consumer then applies only its
  * order-independent state and evaluates nothing, so it never changes an earlier decision).
  *
+ * Two facts no timer can stand in for, when the consumer supplies them:
+ *   - Publish batches: ingestion stamps every record with its publish batch (id, how many records
+ *     it wrote to each topic, each tenant's earliest event time in it). One produce call appends
+ *     to partitions on several brokers some milliseconds apart, so while a batch is incomplete
+ *     here, its tenants' events from the batch's earliest time on wait (`batch` of NewItem).
+ *   - Broker-confirmed idleness (`brokerConfirmsIdle`): an event passes an idle partition only
+ *     once the broker, asked after the event arrived, said that partition had nothing more to
+ *     read (`confirmIdle`); otherwise a fetch still in flight could carry an earlier event.
+ *
  * Why hand-written: kafkajs has no stream-time synchronisation (Kafka Streams' max.task.idle.ms
  * and Flink's watermarks live in Java frameworks), and the rule is a few dozen lines.
  */
@@ -39,6 +48,29 @@ export interface SequencerOptions {
    * fetch may see one before the other, while the partition still looks caught up and quiet.
    */
   idleConfirmMs?: number;
+  /**
+   * Replaces the idleConfirmMs timer: an event passes an idle partition only after a check of the
+   * partitions' log ends that started after it arrived (see confirmIdle, wantsIdleCheck).
+   */
+  brokerConfirmsIdle?: boolean;
+  /** An incomplete publish batch holds its tenants back at most this long (wall time, default 2000 ms). */
+  batchWaitMs?: number;
+}
+
+/** The publish batch a record came in: see the header of this file. */
+export interface PublishBatch {
+  id: string;
+  /** Records of the batch on this consumer's input topics. */
+  required: number;
+  /** Earliest event time per stream (tenant) in the batch. */
+  streams: Record<string, number>;
+}
+
+interface BatchState {
+  required: number;
+  arrived: Set<string>;
+  firstArrivalMs: number;
+  streams: Record<string, number>;
 }
 
 export interface SequencedItem<T> {
@@ -81,7 +113,10 @@ interface StreamState {
   lastArrivalMs: number;
 }
 
-export type NewItem<T> = Pick<SequencedItem<T>, 'offset' | 'timeMs' | 'id' | 'value'> & { stream?: string };
+export type NewItem<T> = Pick<SequencedItem<T>, 'offset' | 'timeMs' | 'id' | 'value'> & {
+  stream?: string;
+  batch?: PublishBatch;
+};
 
 export type Frontier = { timeMs: number; id: string };
 
@@ -93,13 +128,43 @@ export const compareEventOrder = (
 export class EventTimeSequencer<T> {
   private partitions = new Map<string, PartitionState<T>>();
   private streams = new Map<string, StreamState>();
+  private batches = new Map<string, BatchState>();
+  /** Start time of the last log-end check that found every partition it covered fully read. */
+  private idleConfirmedAtMs = -Infinity;
+  private idleCheckWanted = false;
+  /** Incomplete publish batches given up after batchWaitMs (for the consumer's metric). */
+  batchesGivenUp = 0;
 
   constructor(private readonly options: SequencerOptions) {}
+
+  /** Whether an event waits for a log-end check (brokerConfirmsIdle): the consumer should run one. */
+  get wantsIdleCheck(): boolean {
+    return this.idleCheckWanted;
+  }
+
+  /**
+   * Result of a log-end check started at `startedMs`: `lagging` partitions have records not yet
+   * added (they are busy, not idle, until they deliver); every other partition had nothing more.
+   */
+  confirmIdle(startedMs: number, lagging: readonly string[]): void {
+    for (const source of lagging) {
+      const p = this.partitions.get(source);
+      if (p) p.caughtUp = false;
+    }
+    this.idleConfirmedAtMs = Math.max(this.idleConfirmedAtMs, startedMs);
+  }
+
+  /** The offset after the last record added of a partition (null: nothing added yet). */
+  position(source: string): string | null {
+    return this.partitions.get(source)?.nextOffset ?? null;
+  }
 
   /** A new assignment: everything buffered is dropped (it will be redelivered from the committed offsets). */
   assign(sources: { source: string; caughtUp: boolean }[], _nowMs: number): void {
     this.partitions = new Map(sources.map(({ source, caughtUp }) => [source, this.emptyPartition(caughtUp)]));
     this.streams = new Map();
+    this.batches = new Map();
+    this.idleConfirmedAtMs = -Infinity; // a check covers only the partitions assigned when it ran
   }
 
   /** The newest (time, id) released of a stream. */
@@ -136,7 +201,17 @@ export class EventTimeSequencer<T> {
     const newest = new Map<string, number>();
     for (const item of fresh) {
       const stream = item.stream ?? '';
-      p.pending.push({ ...item, stream, source, late: false, beyondLateness: false, arrivedAtMs: nowMs, arrivedBusyMs: busyMs });
+      const { batch, ...rest } = item;
+      if (batch) this.noteBatch(batch, `${source}@${item.offset}`, nowMs);
+      p.pending.push({
+        ...rest,
+        stream,
+        source,
+        late: false,
+        beyondLateness: false,
+        arrivedAtMs: nowMs,
+        arrivedBusyMs: busyMs,
+      });
       newest.set(stream, Math.max(newest.get(stream) ?? -Infinity, item.timeMs));
     }
     for (const [stream, maxTime] of newest) {
@@ -193,6 +268,27 @@ export class EventTimeSequencer<T> {
     return this.options.idleConfirmMs ?? Math.min(50, this.options.idleMs);
   }
 
+  private get batchWaitMs(): number {
+    return this.options.batchWaitMs ?? 2000;
+  }
+
+  /** May the item pass the partitions that are idle for its stream? */
+  private idleConfirmed(item: SequencedItem<T>, nowMs: number): boolean {
+    if (this.options.brokerConfirmsIdle) return item.arrivedAtMs <= this.idleConfirmedAtMs;
+    return nowMs - item.arrivedAtMs >= this.idleConfirmMs;
+  }
+
+  private noteBatch(batch: PublishBatch, arrival: string, nowMs: number): void {
+    let state = this.batches.get(batch.id);
+    if (!state) {
+      if (batch.required <= 1) return; // complete with its only record
+      state = { required: batch.required, arrived: new Set(), firstArrivalMs: nowMs, streams: batch.streams };
+      this.batches.set(batch.id, state);
+    }
+    state.arrived.add(arrival);
+    if (state.arrived.size >= state.required) this.batches.delete(batch.id);
+  }
+
   /**
    * Removes and returns, in (time, id) order, the buffered events their stream's watermark has
    * passed, plus late arrivals (flagged). At most `limit` events; call again for more.
@@ -211,13 +307,29 @@ export class EventTimeSequencer<T> {
     // order) is still too young to pass an idle partition: an idle partition's part of the same
     // produce request may be a fetch behind, and what is released must stay a prefix in order.
     const youngest = new Map<string, Frontier>();
+    const block = (stream: string, from: Frontier) => {
+      const first = youngest.get(stream);
+      if (!first || compareEventOrder(from, first) < 0) youngest.set(stream, from);
+    };
+    let idleCheckWanted = false;
     for (const p of this.partitions.values()) {
       for (const item of p.pending) {
         const w = watermarkOf(item.stream);
-        if (item.timeMs <= w.all || item.timeMs > w.idleExcluded || nowMs - item.arrivedAtMs >= this.idleConfirmMs) continue;
-        const first = youngest.get(item.stream);
-        if (!first || compareEventOrder(item, first) < 0) youngest.set(item.stream, { timeMs: item.timeMs, id: item.id });
+        if (item.timeMs <= w.all || item.timeMs > w.idleExcluded || this.idleConfirmed(item, nowMs)) continue;
+        idleCheckWanted = true;
+        block(item.stream, { timeMs: item.timeMs, id: item.id });
       }
+    }
+    this.idleCheckWanted = idleCheckWanted && this.options.brokerConfirmsIdle === true;
+    // An incomplete publish batch: its tenants' events from its earliest time on wait for the rest.
+    for (const [id, batch] of this.batches) {
+      if (nowMs - batch.firstArrivalMs >= this.batchWaitMs) {
+        this.batches.delete(id);
+        this.batchesGivenUp++;
+        continue;
+      }
+      for (const [stream, minTimeMs] of Object.entries(batch.streams))
+        block(stream, { timeMs: minTimeMs, id: '' });
     }
     const passed = (item: SequencedItem<T>) => {
       const w = watermarkOf(item.stream);
@@ -239,7 +351,8 @@ export class EventTimeSequencer<T> {
     }
     ready.sort(compareEventOrder);
     const out = ready.length > limit ? ready.slice(0, limit) : ready;
-    if (out.length < ready.length) for (const item of ready.slice(limit)) this.partitions.get(item.source)?.pending.push(item);
+    if (out.length < ready.length)
+      for (const item of ready.slice(limit)) this.partitions.get(item.source)?.pending.push(item);
     for (const item of out) {
       const state = this.streams.get(item.stream)!;
       if (state.frontier && compareEventOrder(item, state.frontier) < 0) {
@@ -274,19 +387,26 @@ export class EventTimeSequencer<T> {
   nextChangeInMs(nowMs: number): number | null {
     let next = Infinity;
     for (const p of this.partitions.values()) {
-      for (const item of p.pending) {
-        if (nowMs - item.arrivedAtMs < this.idleConfirmMs) next = Math.min(next, item.arrivedAtMs + this.idleConfirmMs - nowMs);
+      if (!this.options.brokerConfirmsIdle) {
+        for (const item of p.pending) {
+          if (nowMs - item.arrivedAtMs < this.idleConfirmMs)
+            next = Math.min(next, item.arrivedAtMs + this.idleConfirmMs - nowMs);
+        }
       }
       for (const sp of p.streams.values()) {
         if (sp.held.length > 0) next = Math.min(next, sp.held[0][0] + this.options.holdMs - nowMs);
-        if (p.caughtUp && nowMs - sp.lastArrivalMs < this.options.idleMs) next = Math.min(next, sp.lastArrivalMs + this.options.idleMs - nowMs);
+        if (p.caughtUp && nowMs - sp.lastArrivalMs < this.options.idleMs)
+          next = Math.min(next, sp.lastArrivalMs + this.options.idleMs - nowMs);
       }
       if (p.caughtUp) {
         for (const stream of this.streams.values()) {
-          if (nowMs - stream.firstSeenMs < this.options.idleMs) next = Math.min(next, stream.firstSeenMs + this.options.idleMs - nowMs);
+          if (nowMs - stream.firstSeenMs < this.options.idleMs)
+            next = Math.min(next, stream.firstSeenMs + this.options.idleMs - nowMs);
         }
       }
     }
+    for (const batch of this.batches.values())
+      next = Math.min(next, batch.firstArrivalMs + this.batchWaitMs - nowMs);
     return next === Infinity ? null : Math.max(0, next);
   }
 
@@ -300,7 +420,8 @@ export class EventTimeSequencer<T> {
     for (const [stream, state] of this.streams) {
       if (nowMs - state.lastArrivalMs < ttl) continue;
       let pending = false;
-      for (const p of this.partitions.values()) if (p.pending.some((i) => i.stream === stream)) pending = true;
+      for (const p of this.partitions.values())
+        if (p.pending.some((i) => i.stream === stream)) pending = true;
       if (pending) continue;
       this.streams.delete(stream);
       for (const p of this.partitions.values()) p.streams.delete(stream);

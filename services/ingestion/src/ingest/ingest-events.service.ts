@@ -1,7 +1,22 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { parseDuration } from '@vigil/counters';
-import { EVENT_SCHEMA, EventFamily, FieldError, SCHEMA_HEADER, TopicNames, validateEvent, VigilEvent } from '@vigil/contracts';
-import { MESSAGE_PUBLISHER, MessagePublisher, TransientError } from '@vigil/kafka';
+import {
+  EVENT_SCHEMA,
+  EventFamily,
+  eventTimeMs,
+  FieldError,
+  SCHEMA_HEADER,
+  TopicNames,
+  validateEvent,
+  VigilEvent,
+} from '@vigil/contracts';
+import {
+  MESSAGE_PUBLISHER,
+  MessagePublisher,
+  PUBLISH_BATCH_HEADER,
+  PublishBatchStamper,
+  TransientError,
+} from '@vigil/kafka';
 import { counter, histogram, LATENCY_BUCKETS } from '@vigil/observability';
 import { SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
 import { IngestionConfig } from '../config';
@@ -70,6 +85,7 @@ export class IngestEventsService {
   private readonly logger = new Logger(IngestEventsService.name);
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly futureSkew: FutureSkewLimit;
+  private readonly batchStamper = new PublishBatchStamper();
 
   constructor(
     @Inject(MESSAGE_PUBLISHER) private readonly publisher: MessagePublisher,
@@ -87,13 +103,18 @@ export class IngestEventsService {
    * validateEvent's checks, an occurredAt later than the ingestion clock plus
    * INGESTION_MAX_FUTURE_SKEW is an error (field occurredAt, constraint maxFutureSkew).
    */
-  validate(raws: unknown[], transport: Transport): ({ ok: true; valid: ValidEvent } | { ok: false; errors: FieldError[] })[] {
+  validate(
+    raws: unknown[],
+    transport: Transport,
+  ): ({ ok: true; valid: ValidEvent } | { ok: false; errors: FieldError[] })[] {
     const nowMs = this.clock();
     return raws.map((raw) => {
       const result = validateEvent(raw);
       const errors = result.ok ? [] : [...result.errors];
       // Checked whenever occurredAt itself is a valid timestamp, so a request lists every failing field.
-      const occurredAt = result.ok ? result.event.occurredAt : (raw as { occurredAt?: unknown } | null)?.occurredAt;
+      const occurredAt = result.ok
+        ? result.event.occurredAt
+        : (raw as { occurredAt?: unknown } | null)?.occurredAt;
       if (typeof occurredAt === 'string' && !errors.some((e) => e.field === 'occurredAt')) {
         const future = futureDatedError(occurredAt, nowMs, this.futureSkew);
         if (future) {
@@ -101,8 +122,12 @@ export class IngestEventsService {
           futureDatedTotal.inc({ transport });
         }
       }
-      if (result.ok && errors.length === 0) return { ok: true, valid: { event: result.event, family: result.family, key: result.key } };
-      const type = typeof (raw as { type?: unknown })?.type === 'string' ? String((raw as { type: string }).type) : 'unknown';
+      if (result.ok && errors.length === 0)
+        return { ok: true, valid: { event: result.event, family: result.family, key: result.key } };
+      const type =
+        typeof (raw as { type?: unknown })?.type === 'string'
+          ? String((raw as { type: string }).type)
+          : 'unknown';
       // Label only known types: a fuzzer must not be able to create unbounded label values.
       const typeLabel = errors.some((e) => e.field === 'type') ? 'unknown' : type;
       for (const reason of new Set(errors.map((e) => e.constraint))) {
@@ -155,19 +180,34 @@ export class IngestEventsService {
       for (const id of owned.keys()) this.inFlight.delete(id);
     }
     publishDuration.observe({ transport }, (performance.now() - started) / 1000);
-    events.forEach((e, i) => eventsTotal.inc({ transport, type: e.event.type, outcome: statuses[i], reason: '' }));
+    events.forEach((e, i) =>
+      eventsTotal.inc({ transport, type: e.event.type, outcome: statuses[i], reason: '' }),
+    );
     return statuses;
   }
 
   private async publishAndMark(events: ValidEvent[]): Promise<void> {
     if (events.length === 0) return;
     try {
+      // One publish batch: consumers wait for all of it before ordering across its partitions.
+      const batch = this.batchStamper.header(
+        events.map(({ event, family }) => ({
+          topic: this.topics.events[family],
+          tenantId: event.tenantId,
+          timeMs: eventTimeMs(event),
+        })),
+      );
       await this.publisher.publish(
         events.map(({ event, family, key }) => ({
           topic: this.topics.events[family],
           key,
           value: JSON.stringify(event),
-          headers: { 'vigil-event-type': event.type, 'vigil-tenant': event.tenantId, [SCHEMA_HEADER]: EVENT_SCHEMA },
+          headers: {
+            'vigil-event-type': event.type,
+            'vigil-tenant': event.tenantId,
+            [SCHEMA_HEADER]: EVENT_SCHEMA,
+            [PUBLISH_BATCH_HEADER]: batch,
+          },
         })),
       );
       await this.idempotency.markPublished(events.map((e) => e.event));

@@ -1,0 +1,368 @@
+/*
+ * One run of simulated events through the four services (separate processes from the build) on
+ * a given Kafka and Redis, with faults injected while the traffic flows, and its outcome read
+ * back from the topics. Shared by the fault suite (faults.ts) and the cluster suite
+ * (test/cluster/cluster.ts), which compare runs of the same events.
+ */
+import { execFileSync } from 'node:child_process';
+import { Kafka, logLevel } from 'kafkajs';
+import { topicNames } from '@vigil/contracts';
+import { SimulatedEvent } from '@vigil/simulator';
+import { waitDrained } from '../bench/redis-state';
+import {
+  killServicesNow,
+  launchServices,
+  RunningService,
+  ServiceName,
+  startOne,
+  stopServices,
+  waitHealthy,
+} from '../bench/support/services';
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sh = (command: string) =>
+  execFileSync('bash', ['-c', command], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
+
+export interface Stack {
+  brokers: string;
+  redisUrl: string;
+  redisCluster: boolean;
+}
+
+export interface Run {
+  root: string;
+  prefix: string;
+  stack: Stack;
+  services: RunningService[];
+  env: Record<string, string>;
+  statuses: Map<number, number>;
+  networkErrors: number;
+  accepted: Set<string>;
+  /** For diagnosis of a lost event: the batch it went in, and every attempt of each batch. */
+  batchOf: Map<string, number>;
+  attempts: Map<number, string[]>;
+  statusOf: Map<string, string>;
+}
+
+export type Fault = { at: number; name: string; inject: (run: Run) => Promise<void> };
+
+export interface ScenarioOptions {
+  root: string;
+  tenant: string;
+  apiKey: string;
+  /** events/s offered, in batches of `batch` */
+  rate: number;
+  batch: number;
+  instances?: number;
+}
+
+export interface Outcome {
+  /** "signalId measurements": a double-counted event changes a measurement, not necessarily an id */
+  signals: Set<string>;
+  /** alertId -> "r<revision> score <score> <severity>" of its final revision */
+  alerts: Map<string, string>;
+  /** the final revision of each alert, as published */
+  finalAlerts: { alertId: string; subject: { id: string }; signals: { ruleId: string }[] }[];
+  /** the same (alertId, revision) published more than once (at-least-once delivery) */
+  repeatedRevisions: number;
+  familyIds: Set<string>;
+}
+
+async function waitExit(service: RunningService): Promise<void> {
+  const p = service.process;
+  await new Promise((resolve) =>
+    p.exitCode !== null || p.signalCode !== null ? resolve(null) : p.once('exit', resolve),
+  );
+}
+
+/** kill -9 of the `nth` instance of a service; started again after `downMs` unless `downMs` is undefined. */
+export async function crash(run: Run, name: ServiceName, downMs: number | undefined, nth = 0): Promise<void> {
+  const i = run.services.map((s, index) => [s, index] as const).filter(([s]) => s.name === name)[nth][1];
+  const old = run.services[i];
+  old.process.kill('SIGKILL');
+  await waitExit(old);
+  if (downMs === undefined) return;
+  await sleep(downMs);
+  const fresh = startOne(name, Number(new URL(old.url).port), {
+    root: run.root,
+    env: run.env,
+    healthTimeoutMs: 90_000,
+  });
+  run.services[i] = fresh;
+  await waitHealthy(fresh, Date.now() + 90_000);
+}
+
+/** Posts every batch (round robin over the ingestion instances) until one accepts it; records every status. */
+async function send(
+  run: Run,
+  events: SimulatedEvent[],
+  faults: Fault[],
+  options: ScenarioOptions,
+): Promise<void> {
+  const pending = [...faults];
+  let next = 0;
+  const ingestionUrl = () => {
+    const all = run.services.filter((s) => s.name === 'ingestion');
+    return all[next++ % all.length].url;
+  };
+  const started = Date.now();
+  const injected: Promise<void>[] = [];
+  for (let from = 0; from < events.length; from += options.batch) {
+    const batch = events.slice(from, from + options.batch);
+    const index = from / options.batch;
+    for (const e of batch) run.batchOf.set(e.id, index);
+    const attempts: string[] = [];
+    run.attempts.set(index, attempts);
+    while (pending.length && from / events.length >= pending[0].at) {
+      const fault = pending.shift()!;
+      console.log(`   fault at ${Math.round((100 * from) / events.length)} %: ${fault.name}`);
+      // injected concurrently with the traffic, as a real failure would be
+      injected.push(
+        fault.inject(run).catch((error) => {
+          throw new Error(`fault "${fault.name}" failed: ${(error as Error).message}`);
+        }),
+      );
+    }
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 600) throw new Error(`batch at ${from} not accepted after 600 attempts`);
+      const url = ingestionUrl();
+      try {
+        const response = await fetch(`${url}/v1/events/batch`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': options.apiKey },
+          body: JSON.stringify({ events: batch }),
+          signal: AbortSignal.timeout(30_000),
+        });
+        run.statuses.set(response.status, (run.statuses.get(response.status) ?? 0) + 1);
+        attempts.push(
+          `${new URL(url).port}:${response.status}@${Math.round((Date.now() - started) / 100) / 10}s`,
+        );
+        const body = (await response.json()) as { results?: { id?: string; status: string }[] };
+        if (response.status === 202) {
+          for (const r of body.results ?? []) {
+            if (r.id) run.statusOf.set(r.id, r.status);
+            if (r.id && (r.status === 'accepted' || r.status === 'duplicate')) run.accepted.add(r.id);
+          }
+          break;
+        }
+        if (response.status !== 503 && response.status !== 429 && response.status < 500)
+          throw new Error(`HTTP ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
+      } catch (error) {
+        if ((error as Error).message.startsWith('HTTP ')) throw error;
+        attempts.push(
+          `${new URL(url).port}:${(error as Error).name}@${Math.round((Date.now() - started) / 100) / 10}s`,
+        );
+        run.networkErrors++;
+      }
+      await sleep(Math.min(1000, 50 * 2 ** Math.min(attempt, 5)));
+    }
+    const due = started + ((from + batch.length) / options.rate) * 1000;
+    if (due > Date.now()) await sleep(due - Date.now());
+  }
+  while (pending.length) injected.push(pending.shift()!.inject(run));
+  await Promise.all(injected);
+}
+
+/** Every message of a topic, from the beginning to the end offsets at the time of the call. */
+async function readTopic(brokers: string, topic: string): Promise<string[]> {
+  const kafka = new Kafka({
+    clientId: 'scenario-reader',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const ends = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const remaining = new Map(ends.map((p) => [p.partition, Number(p.high)]));
+  const total = [...remaining.values()].reduce((a, b) => a + b, 0);
+  const out: string[] = [];
+  if (total === 0) return out;
+  const consumer = kafka.consumer({
+    groupId: `scenario-reader-${process.pid}-${Math.random().toString(36).slice(2)}`,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let seen = 0;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`read ${seen}/${total} of ${topic}`)), 120_000);
+    void consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        if (Number(message.offset) < (remaining.get(partition) ?? 0)) {
+          out.push(message.value?.toString() ?? '');
+          seen++;
+        }
+        if (seen >= total) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return out;
+}
+
+async function outcome(brokers: string, prefix: string): Promise<Outcome> {
+  const t = topicNames(prefix);
+  const signals = new Set(
+    (await readTopic(brokers, t.signals)).map((m) => {
+      const s = JSON.parse(m) as { signalId: string; measurements: { name: string; value: number }[] };
+      return `${s.signalId} ${s.measurements.map((x) => `${x.name}=${x.value}`).join(',')}`;
+    }),
+  );
+  type Published = Outcome['finalAlerts'][number] & { revision: number; score: number; severity: string };
+  const alerts = new Map<string, Published>();
+  const revisions = new Set<string>();
+  let repeatedRevisions = 0;
+  for (const m of await readTopic(brokers, t.alerts)) {
+    const a = JSON.parse(m) as Published;
+    const revision = `${a.alertId}#${a.revision}`;
+    if (revisions.has(revision)) repeatedRevisions++;
+    revisions.add(revision);
+    if ((alerts.get(a.alertId)?.revision ?? 0) < a.revision) alerts.set(a.alertId, a);
+  }
+  const familyIds = new Set<string>();
+  for (const topic of Object.values(t.events))
+    for (const m of await readTopic(brokers, topic)) familyIds.add((JSON.parse(m) as { id: string }).id);
+  return {
+    signals,
+    alerts: new Map([...alerts].map(([id, a]) => [id, `r${a.revision} score ${a.score} ${a.severity}`])),
+    finalAlerts: [...alerts.values()],
+    repeatedRevisions,
+    familyIds,
+  };
+}
+
+/** Launches the services on `stack` under a prefix of their own, sends the events with the faults, waits until drained. */
+export async function runScenario(
+  name: string,
+  stack: Stack,
+  events: SimulatedEvent[],
+  faults: Fault[],
+  options: ScenarioOptions,
+): Promise<{ run: Run; result: Outcome }> {
+  const prefix = `${name}-${process.pid}`;
+  const env = {
+    KAFKA_BROKERS: stack.brokers,
+    REDIS_URL: stack.redisUrl,
+    REDIS_CLUSTER: String(stack.redisCluster),
+    VIGIL_TOPIC_PREFIX: prefix,
+    REDIS_KEY_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+    INGESTION_API_KEYS: `${options.tenant}:${options.apiKey}`,
+    INGESTION_RATE_LIMIT: '100000000',
+    ALERTING_DASHBOARD_TOKEN: 'scenario-token',
+  };
+  const instances = options.instances ?? 1;
+  console.log(`== ${name}: launching ${instances} instance(s) of each service (prefix ${prefix})`);
+  const services = await launchServices({ root: options.root, env, healthTimeoutMs: 120_000, instances });
+  const run: Run = {
+    root: options.root,
+    prefix,
+    stack,
+    services,
+    env,
+    statuses: new Map(),
+    networkErrors: 0,
+    accepted: new Set(),
+    batchOf: new Map(),
+    attempts: new Map(),
+    statusOf: new Map(),
+  };
+  const onExit = () => killServicesNow(run.services);
+  process.on('exit', onExit);
+  try {
+    await send(run, events, faults, options);
+    console.log(`   sent ${events.length} events; waiting for every consumer group to drain`);
+    await waitDrained(stack.brokers.split(','), prefix, 600_000);
+    await sleep(3000); // the alert publish after the last signal
+    await waitDrained(stack.brokers.split(','), prefix, 600_000);
+    return { run, result: await outcome(stack.brokers, prefix) };
+  } finally {
+    await stopServices(run.services);
+    process.off('exit', onExit);
+  }
+}
+
+export function difference<T>(a: Set<T>, b: Set<T>): T[] {
+  return [...a].filter((x) => !b.has(x));
+}
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** The checks every compared run must pass against its reference run of the same events. */
+export function compareRuns(
+  events: SimulatedEvent[],
+  reference: { run: Run; result: Outcome },
+  other: { run: Run; result: Outcome },
+  labels: [string, string],
+): { checks: Check[]; differences: string[] } {
+  const ids = new Set(events.map((e) => e.id));
+  const lost = difference(other.run.accepted, other.result.familyIds);
+  const onlyRef = difference(reference.result.signals, other.result.signals);
+  const onlyOther = difference(other.result.signals, reference.result.signals);
+  const alertDiffs = [...new Set([...reference.result.alerts.keys(), ...other.result.alerts.keys()])].filter(
+    (id) => reference.result.alerts.get(id) !== other.result.alerts.get(id),
+  );
+  const bad5xx = [...other.run.statuses]
+    .filter(([s]) => s >= 500 && s !== 503)
+    .reduce((n, [, c]) => n + c, 0);
+  const [a, b] = labels;
+  return {
+    checks: [
+      {
+        name: 'every event accepted in both runs',
+        ok: reference.run.accepted.size === ids.size && other.run.accepted.size === ids.size,
+        detail: `${reference.run.accepted.size} / ${other.run.accepted.size} of ${ids.size}`,
+      },
+      {
+        name: 'nothing accepted lost (every accepted id on its family topic)',
+        ok: lost.length === 0,
+        detail: `${lost.length} lost`,
+      },
+      {
+        name: 'the same signals (ids and measured values)',
+        ok: onlyRef.length + onlyOther.length === 0,
+        detail: `${reference.result.signals.size} ${a}, ${other.result.signals.size} ${b}; ${onlyRef.length} only ${a}, ${onlyOther.length} only ${b}`,
+      },
+      {
+        name: 'the same final alerts (id, revision, score, severity): no alert missing, none extra',
+        ok: alertDiffs.length === 0,
+        detail: `${reference.result.alerts.size} / ${other.result.alerts.size} alerts, ${alertDiffs.length} differ; ${other.result.repeatedRevisions} revision(s) delivered twice (consumers dedupe by alert id and revision)`,
+      },
+      {
+        name: 'no 5xx other than 503 from ingestion',
+        ok: bad5xx === 0,
+        detail: `statuses ${JSON.stringify(Object.fromEntries(other.run.statuses))}, ${other.run.networkErrors} connection errors retried`,
+      },
+    ],
+    differences: [
+      ...lost.slice(0, 10).map((id) => {
+        const e = events.find((x) => x.id === id)!;
+        const b = other.run.batchOf.get(id)!;
+        return `- lost in batch ${b}: ${id} (${e.type}, answered ${other.run.statusOf.get(id)}): attempts ${other.run.attempts.get(b)?.join(' ')}`;
+      }),
+      ...(lost.length
+        ? [
+            `- batches with lost events: ${[...new Set(lost.map((id) => other.run.batchOf.get(id)))]
+              .sort((x, y) => x! - y!)
+              .map((b) => `${b} (${lost.filter((id) => other.run.batchOf.get(id) === b).length})`)
+              .join(', ')}`,
+          ]
+        : []),
+      ...onlyRef.slice(0, 10).map((s) => `- signal only ${a}: ${s}`),
+      ...onlyOther.slice(0, 10).map((s) => `- signal only ${b}: ${s}`),
+      ...alertDiffs
+        .slice(0, 10)
+        .map(
+          (id) =>
+            `- alert ${id}: ${reference.result.alerts.get(id) ?? 'absent'} vs ${other.result.alerts.get(id) ?? 'absent'}`,
+        ),
+    ],
+  };
+}

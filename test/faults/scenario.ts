@@ -66,6 +66,8 @@ export interface Outcome {
   /** the same (alertId, revision) published more than once (at-least-once delivery) */
   repeatedRevisions: number;
   familyIds: Set<string>;
+  /** Messages the services' publishers sent again because no broker acknowledged their partition. */
+  resentUnacknowledged: number;
 }
 
 async function waitExit(service: RunningService): Promise<void> {
@@ -231,7 +233,20 @@ async function outcome(brokers: string, prefix: string): Promise<Outcome> {
     finalAlerts: [...alerts.values()],
     repeatedRevisions,
     familyIds,
+    resentUnacknowledged: 0,
   };
+}
+
+/** Sum of a counter over the services still running. */
+async function metricSum(services: RunningService[], name: string): Promise<number> {
+  let total = 0;
+  for (const service of services) {
+    if (service.process.exitCode !== null || service.process.signalCode !== null) continue;
+    const text = await (await fetch(`${service.url}/metrics`)).text().catch(() => '');
+    for (const line of text.split('\n'))
+      if (line.startsWith(name)) total += Number(line.split(' ').pop()) || 0;
+  }
+  return total;
 }
 
 /** Launches the services on `stack` under a prefix of their own, sends the events with the faults, waits until drained. */
@@ -278,7 +293,9 @@ export async function runScenario(
     await waitDrained(stack.brokers.split(','), prefix, 600_000);
     await sleep(3000); // the alert publish after the last signal
     await waitDrained(stack.brokers.split(','), prefix, 600_000);
-    return { run, result: await outcome(stack.brokers, prefix) };
+    const result = await outcome(stack.brokers, prefix);
+    result.resentUnacknowledged = await metricSum(run.services, 'vigil_kafka_unacknowledged_messages_total');
+    return { run, result };
   } finally {
     await stopServices(run.services);
     process.off('exit', onExit);

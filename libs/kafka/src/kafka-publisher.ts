@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { CompressionTypes, Kafka, Partitioners, Producer } from 'kafkajs';
 import { counter, gauge, histogram, LATENCY_BUCKETS, BATCH_SIZE_BUCKETS } from '@vigil/observability';
-import { PublisherOverloadedError, PublishTimeoutError } from './errors';
+import { PublisherOverloadedError, PublishTimeoutError, TransientError } from './errors';
 import { DEFAULT_PUBLISHER_OPTIONS, PublisherOptions } from './kafka.options';
 import { MessagePublisher, OutboundMessage } from './ports';
 
@@ -20,7 +20,14 @@ const publishErrors = counter({
   help: 'Messages whose publish failed, by reason',
   labelNames: ['reason'],
 });
-const queueDepth = gauge({ name: 'vigil_kafka_publish_queue_messages', help: 'Messages waiting to be produced' });
+const unacknowledged = counter({
+  name: 'vigil_kafka_unacknowledged_messages_total',
+  help: 'Messages kafkajs reported sent although no broker acknowledged their partition (sent again)',
+});
+const queueDepth = gauge({
+  name: 'vigil_kafka_publish_queue_messages',
+  help: 'Messages waiting to be produced',
+});
 
 interface Pending {
   messages: OutboundMessage[];
@@ -45,13 +52,23 @@ export class KafkaPublisher implements MessagePublisher {
   private flushing = false;
   private timer: NodeJS.Timeout | null = null;
   private connected: Promise<void> | null = null;
+  /** Partition of each message of the sendBatch in flight (one at a time: flush is single-flight). */
+  private assigned: Map<object, string> | null = null;
 
   constructor(kafka: Kafka, options: Partial<PublisherOptions> = {}) {
     this.options = { ...DEFAULT_PUBLISHER_OPTIONS, ...options };
     this.producer = kafka.producer({
       // Chosen explicitly: kafkajs 2's default, the Java client's murmur2 partitioning (the same
       // partition for a key as every Java producer and as before), without its start-up notice.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // Wrapped to learn each message's partition, so sendWhole can check every one was acknowledged.
+      createPartitioner: () => {
+        const partition = Partitioners.DefaultPartitioner();
+        return (args) => {
+          const chosen = partition(args);
+          this.assigned?.set(args.message, `${args.topic}\u0000${chosen}`);
+          return chosen;
+        };
+      },
       idempotent: true,
       maxInFlightRequests: 1,
       // Bounded, so an outage surfaces as an error the caller can turn into 503 instead of a
@@ -103,12 +120,7 @@ export class KafkaPublisher implements MessagePublisher {
         const batch = this.takeBatch();
         const messages = batch.flatMap((p) => p.messages);
         try {
-          await this.connect();
-          await this.producer.sendBatch({
-            acks: -1,
-            compression: CompressionTypes.None,
-            topicMessages: groupByTopic(messages),
-          });
+          await this.sendChecked(messages);
           produceBatchSize.observe(messages.length);
           const now = performance.now();
           for (const p of batch) {
@@ -123,6 +135,44 @@ export class KafkaPublisher implements MessagePublisher {
       }
     } finally {
       this.flushing = false;
+    }
+  }
+
+  /**
+   * Sends the messages and checks that the brokers acknowledged the partition of every one;
+   * the ones that were not are sent again (a few times, then the publish fails). Why: after a
+   * broker failure kafkajs' own retry re-sends only to brokers that have not answered yet,
+   * computed on fresh metadata, so a partition that moved to a broker which had already answered
+   * is never sent, and sendBatch still resolves (silent loss, found by the cluster suite;
+   * kafkajs/src/producer/sendMessages.js, responsePerBroker). Errors are kafkajs' to retry.
+   */
+  private async sendChecked(messages: OutboundMessage[]): Promise<void> {
+    let pending = messages;
+    for (let attempt = 1; ; attempt++) {
+      const built = pending.map((m) => ({ key: m.key, value: m.value, headers: m.headers }));
+      await this.connect();
+      this.assigned = new Map();
+      let missing: OutboundMessage[];
+      try {
+        const acknowledged = await this.producer.sendBatch({
+          acks: -1,
+          compression: CompressionTypes.None,
+          topicMessages: groupByTopic(pending, built),
+        });
+        const partitions = new Set(acknowledged.map((r) => `${r.topicName}\u0000${r.partition}`));
+        const assigned = this.assigned;
+        missing = pending.filter((_, i) => !partitions.has(assigned.get(built[i]) ?? ''));
+      } finally {
+        this.assigned = null;
+      }
+      if (missing.length === 0) return;
+      unacknowledged.inc(missing.length);
+      this.logger.warn(
+        `${missing.length} of ${pending.length} messages not acknowledged (their partitions moved during a broker failure): sending them again`,
+      );
+      if (attempt >= 5)
+        throw new TransientError(`${missing.length} messages not acknowledged after ${attempt} attempts`);
+      pending = missing;
     }
   }
 
@@ -154,14 +204,17 @@ function sizeOf(messages: OutboundMessage[]): number {
   return bytes;
 }
 
-function groupByTopic(messages: OutboundMessage[]) {
-  const byTopic = new Map<string, { key: string | null; value: string; headers?: Record<string, string> }[]>();
-  for (const m of messages) {
+function groupByTopic(
+  messages: OutboundMessage[],
+  built: { key: string | null; value: string; headers?: Record<string, string> }[],
+) {
+  const byTopic = new Map<string, typeof built>();
+  messages.forEach((m, i) => {
     const list = byTopic.get(m.topic) ?? [];
-    list.push({ key: m.key, value: m.value, headers: m.headers });
+    list.push(built[i]);
     byTopic.set(m.topic, list);
-  }
-  return [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs }));
+  });
+  return [...byTopic].map(([topic, list]) => ({ topic, messages: list }));
 }
 
 function withTimeout(promise: Promise<void>, timeoutMs: number): Promise<void> {

@@ -342,7 +342,9 @@ export class EventTimeConsumerRunner<T> {
           if (!this.assigned.some((a) => a.topic === topic && a.partition === end.partition)) continue;
           const position = this.sequencer.position(source);
           const reached = position !== null ? BigInt(position) : this.startPositions.get(source);
-          if (reached === undefined || reached < BigInt(end.high)) lagging.push(source);
+          // Unknown start (the assignment's end check has not answered yet): that partition is not
+          // idle anyway, and marking it busy here could outlive the answer and hold it forever.
+          if (reached !== undefined && reached < BigInt(end.high)) lagging.push(source);
         }
       }
       this.sequencer.confirmIdle(startedMs, lagging);

@@ -202,7 +202,7 @@ export class EventTimeSequencer<T> {
     for (const item of fresh) {
       const stream = item.stream ?? '';
       const { batch, ...rest } = item;
-      if (batch) this.noteBatch(batch, `${source}@${item.offset}`, nowMs);
+      if (batch) this.noteBatch(batch, item.id, nowMs); // by id: a batch sent again whole after a failure counts once
       p.pending.push({
         ...rest,
         stream,

@@ -13,7 +13,6 @@
  * build. Writes test/bench/reports/cluster.md; exits 1 on any difference.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { patternEvidence, PATTERN_NAMES, simulate } from '@vigil/simulator';
@@ -23,6 +22,7 @@ import {
   compareRuns,
   crash,
   Fault,
+  finishReport,
   Outcome,
   Run,
   runScenario,
@@ -172,31 +172,27 @@ async function main(): Promise<void> {
     ...calmCompared.differences.map((d) => `${d} (cluster)`),
     ...faultyCompared.differences.map((d) => `${d} (cluster with faults)`),
   ];
-  const report = [
-    '# Cluster suite',
-    '',
-    `Run ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s: \`npm run test:cluster\`; load average at start ${load} (2 cores, shared).`,
-    `${events.length.toLocaleString('en-US')} simulated events (seed 11, ${minutes} minutes of event time, every pattern), in batches of ${OPTIONS.batch} at ${OPTIONS.rate} events/s, round robin over the ingestion instances, three times:`,
-    '',
-    `1. single node (one Kafka broker, one Redis, one instance of each service): the reference (${reference.seconds} s with start and drain);`,
-    `2. the cluster: three KRaft brokers (topics with replication factor 3, min.insync.replicas=2; producers acks=all, idempotent), a Redis Cluster of three primaries and three replicas, two instances of each service (${calm.seconds} s);`,
-    `3. the same with faults while the traffic flows (${faulty.seconds} s):`,
-    '',
-    ...FAULTS.map((f) => `   - at ${Math.round(f.at * 100)} % of the events: ${f.name}`),
-    '',
-    'Recovery:',
-    '',
-    ...recovery.map((r) => `- ${r}`),
-    '',
-    '| check | result | figures |',
-    '|---|---|---|',
-    ...checks.map((c) => `| ${c.name} | ${c.ok ? 'pass' : '**FAIL**'} | ${c.detail} |`),
-    '',
-    ...(differences.length > 0 ? ['Differences (first 10 of each kind):', '', ...differences, ''] : []),
-  ].join('\n');
-  writeFileSync(join(ROOT, 'test', 'bench', 'reports', 'cluster.md'), report);
-  console.log(report);
-  process.exit(checks.every((c) => c.ok) ? 0 : 1);
+  finishReport(
+    join(ROOT, 'test', 'bench', 'reports', 'cluster.md'),
+    [
+      '# Cluster suite',
+      '',
+      `Run ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s: \`npm run test:cluster\`; load average at start ${load} (2 cores, shared).`,
+      `${events.length.toLocaleString('en-US')} simulated events (seed 11, ${minutes} minutes of event time, every pattern), in batches of ${OPTIONS.batch} at ${OPTIONS.rate} events/s, round robin over the ingestion instances, three times:`,
+      '',
+      `1. single node (one Kafka broker, one Redis, one instance of each service): the reference (${reference.seconds} s with start and drain);`,
+      `2. the cluster: three KRaft brokers (topics with replication factor 3, min.insync.replicas=2; producers acks=all, idempotent), a Redis Cluster of three primaries and three replicas, two instances of each service (${calm.seconds} s);`,
+      `3. the same with faults while the traffic flows (${faulty.seconds} s):`,
+      '',
+      ...FAULTS.map((f) => `   - at ${Math.round(f.at * 100)} % of the events: ${f.name}`),
+      '',
+      'Recovery:',
+      '',
+      ...recovery.map((r) => `- ${r}`),
+    ],
+    checks,
+    differences,
+  );
 }
 
 main().catch((error) => {

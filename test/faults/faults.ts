@@ -10,11 +10,20 @@
  * Run by test/faults/run-faults.sh (npm run test:faults), which provides Kafka, the Redis with an
  * append-only file and the build. Writes test/bench/reports/faults.md; exits 1 on any difference.
  */
-import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { simulate } from '@vigil/simulator';
-import { compareRuns, crash, Fault, runScenario, ScenarioOptions, sh, sleep, Stack } from './scenario';
+import {
+  compareRuns,
+  crash,
+  Fault,
+  finishReport,
+  runScenario,
+  ScenarioOptions,
+  sh,
+  sleep,
+  Stack,
+} from './scenario';
 
 const ROOT = join(__dirname, '..', '..');
 const STACK: Stack = {
@@ -83,23 +92,19 @@ async function main(): Promise<void> {
   const calm = await runScenario('faults-calm', STACK, events, [], OPTIONS);
   const faulty = await runScenario('faults-faulty', STACK, events, FAULTS, OPTIONS);
   const { checks, differences } = compareRuns(events, calm, faulty, ['undisturbed', 'with faults']);
-  const report = [
-    '# Fault suite',
-    '',
-    `Run ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s: \`npm run test:faults\`; load average at start ${load} (2 cores, shared).`,
-    `${events.length.toLocaleString('en-US')} simulated events (seed 11, ${minutes} minutes of event time, every pattern) sent twice through the four services (separate processes from the build, real Kafka and Redis), in batches of ${OPTIONS.batch} at ${OPTIONS.rate} events/s: once undisturbed, once with these faults injected while the traffic flows:`,
-    '',
-    ...FAULTS.map((f) => `- at ${Math.round(f.at * 100)} % of the events: ${f.name}`),
-    '',
-    '| check | result | figures |',
-    '|---|---|---|',
-    ...checks.map((c) => `| ${c.name} | ${c.ok ? 'pass' : '**FAIL**'} | ${c.detail} |`),
-    '',
-    ...(differences.length > 0 ? ['Differences (first 10 of each kind):', '', ...differences, ''] : []),
-  ].join('\n');
-  writeFileSync(join(ROOT, 'test', 'bench', 'reports', 'faults.md'), report);
-  console.log(report);
-  process.exit(checks.every((c) => c.ok) ? 0 : 1);
+  finishReport(
+    join(ROOT, 'test', 'bench', 'reports', 'faults.md'),
+    [
+      '# Fault suite',
+      '',
+      `Run ${new Date().toISOString()}, ${Math.round((Date.now() - started) / 1000)} s: \`npm run test:faults\`; load average at start ${load} (2 cores, shared).`,
+      `${events.length.toLocaleString('en-US')} simulated events (seed 11, ${minutes} minutes of event time, every pattern) sent twice through the four services (separate processes from the build, real Kafka and Redis), in batches of ${OPTIONS.batch} at ${OPTIONS.rate} events/s: once undisturbed, once with these faults injected while the traffic flows:`,
+      '',
+      ...FAULTS.map((f) => `- at ${Math.round(f.at * 100)} % of the events: ${f.name}`),
+    ],
+    checks,
+    differences,
+  );
 }
 
 main().catch((error) => {

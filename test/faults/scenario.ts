@@ -5,6 +5,7 @@
  * (test/cluster/cluster.ts), which compare runs of the same events.
  */
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { topicNames } from '@vigil/contracts';
 import { SimulatedEvent } from '@vigil/simulator';
@@ -382,4 +383,20 @@ export function compareRuns(
         ),
     ],
   };
+}
+
+/** Writes the suite's Markdown report (its own lines, then the checks and the differences), prints it, exits 1 on any failed check. */
+export function finishReport(file: string, lines: string[], checks: Check[], differences: string[]): never {
+  const report = [
+    ...lines,
+    '',
+    '| check | result | figures |',
+    '|---|---|---|',
+    ...checks.map((c) => `| ${c.name} | ${c.ok ? 'pass' : '**FAIL**'} | ${c.detail} |`),
+    '',
+    ...(differences.length > 0 ? ['Differences (first 10 of each kind):', '', ...differences, ''] : []),
+  ].join('\n');
+  writeFileSync(file, report);
+  console.log(report);
+  process.exit(checks.every((c) => c.ok) ? 0 : 1);
 }

@@ -7,7 +7,8 @@
  *      velocity instance killed (not restarted: the standby takes its partitions), one broker
  *      killed and restarted 10 s later, the Redis primary holding the tenant's review state
  *      killed (its replica is promoted; the old primary rejoins as a replica).
- * Checks per cluster run, against the reference: every pattern caught, the same signals (ids and
+ * Checks per cluster run, against the reference: every pattern caught, the same counter state in
+ * Redis key by key, the same signals (ids and
  * measured values), the same final alerts, nothing accepted lost, no 5xx but 503.
  * Run by test/cluster/run-cluster.sh (npm run test:cluster), which provides both stacks and the
  * build. Writes test/bench/reports/cluster.md; exits 1 on any difference.
@@ -20,6 +21,7 @@ import { RunningService } from '../bench/support/services';
 import {
   Check,
   compareRuns,
+  counterState,
   crash,
   Fault,
   finishReport,
@@ -30,6 +32,7 @@ import {
   sh,
   sleep,
   Stack,
+  stateDifferences,
 } from '../faults/scenario';
 
 const ROOT = join(__dirname, '..', '..');
@@ -156,6 +159,17 @@ async function main(): Promise<void> {
     runScenario('cluster-faults', CLUSTER, events, FAULTS, { ...OPTIONS, instances: 2 }),
   );
 
+  const [refState, calmState, faultyState] = await Promise.all([
+    counterState(REFERENCE, reference.value.run.prefix),
+    counterState(CLUSTER, calm.value.run.prefix),
+    counterState(CLUSTER, faulty.value.run.prefix),
+  ]);
+  // Reported, not a gate yet: a few seller-detector counter hashes still differ from the
+  // single-node run while every signal is the same (issue 15 note: an ordering difference left).
+  const stateFigure = (label: string, state: Map<string, string>): string => {
+    const differing = stateDifferences(refState, state);
+    return `- ${label} vs single node: ${refState.size} / ${state.size} counter keys, ${differing.length} differ${differing.length ? `; first ${differing[0]}: ${refState.get(differing[0])?.slice(0, 300)} vs ${state.get(differing[0])?.slice(0, 300)}; all: ${differing.slice(0, 20).join(', ')}` : ''}`;
+  };
   const calmCompared = compareRuns(events, reference.value, calm.value, ['single node', 'cluster']);
   const faultyCompared = compareRuns(events, reference.value, faulty.value, [
     'single node',
@@ -185,6 +199,11 @@ async function main(): Promise<void> {
       `3. the same with faults while the traffic flows (${faulty.seconds} s):`,
       '',
       ...FAULTS.map((f) => `   - at ${Math.round(f.at * 100)} % of the events: ${f.name}`),
+      '',
+      'Counter state in Redis, key by key (every `:cnt`, `:dd`, `:facts`, `:dst` key of the counters engines, normalised; reported, not a gate):',
+      '',
+      stateFigure('cluster', calmState),
+      stateFigure('cluster with faults', faultyState),
       '',
       'Recovery:',
       '',

@@ -6,7 +6,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { Cluster } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
+import { createRedisClient } from '@vigil/redis';
 import { topicNames } from '@vigil/contracts';
 import { SimulatedEvent } from '@vigil/simulator';
 import { waitDrained } from '../bench/redis-state';
@@ -399,4 +401,45 @@ export function finishReport(file: string, lines: string[], checks: Check[], dif
   writeFileSync(file, report);
   console.log(report);
   process.exit(checks.every((c) => c.ok) ? 0 : 1);
+}
+
+/** The counters engine's keys of a run (every window, distinct-count and fact of every entity), by key without the run's prefix. */
+const COUNTER_KEY = /:(cnt|dd|facts|dst)$/;
+
+/**
+ * The counter state a run left in Redis, normalised (prefix stripped, hashes and sorted sets
+ * sorted), to compare runs of the same events key by key. Reads every primary of a cluster.
+ */
+export async function counterState(stack: Stack, prefix: string): Promise<Map<string, string>> {
+  const client = createRedisClient({ url: stack.redisUrl, cluster: stack.redisCluster, keyPrefix: '' });
+  try {
+    if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+    const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+    const keys: string[] = [];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, batch] = await node.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        keys.push(...batch.filter((k) => COUNTER_KEY.test(k)));
+      } while (cursor !== '0');
+    }
+    const state = new Map<string, string>();
+    for (const key of keys) {
+      const type = await client.type(key);
+      let value: string;
+      if (type === 'hash') value = JSON.stringify(Object.entries(await client.hgetall(key)).sort());
+      else if (type === 'zset') value = JSON.stringify(await client.zrange(key, 0, -1, 'WITHSCORES'));
+      else value = `${type}:${await client.get(key)}`;
+      state.set(key.slice(prefix.length + 1), value);
+    }
+    return state;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** Keys whose value differs, or that only one run has. */
+export function stateDifferences(a: Map<string, string>, b: Map<string, string>): string[] {
+  return [...new Set([...a.keys(), ...b.keys()])].filter((k) => a.get(k) !== b.get(k)).sort();
 }

@@ -38,6 +38,7 @@ const releaseDuration = histogram({
   labelNames: ['group'],
   buckets: LATENCY_BUCKETS,
 });
+const IDLE_CHECK_SPACING_MS = 20;
 const idleChecks = counter({
   name: 'vigil_stream_idle_checks_total',
   help: 'Log-end checks before events pass idle partitions, by outcome (idle: nothing more to read; lagging: a partition had records in flight; failed)',
@@ -114,6 +115,8 @@ export class EventTimeConsumerRunner<T> {
   /** Where each partition's reading starts (committed offset or reset point), for the idle check. */
   private startPositions = new Map<string, bigint>();
   private idleCheck: Promise<void> | null = null;
+  private idleCheckTimer: NodeJS.Timeout | null = null;
+  private lastIdleCheckMs = -Infinity;
   private givenUpSeen = 0;
 
   constructor(
@@ -189,6 +192,7 @@ export class EventTimeConsumerRunner<T> {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.idleCheckTimer) clearTimeout(this.idleCheckTimer);
     await this.pumping;
     await this.consumer.disconnect();
     await this.admin.disconnect().catch(() => undefined);
@@ -315,7 +319,10 @@ export class EventTimeConsumerRunner<T> {
           return;
         }
         if (this.sequencer.wantsIdleCheck) void this.checkIdle();
-        const wait = this.sequencer.nextChangeInMs(Date.now());
+        // Events waiting with no timer due: look again within a second anyway (cheap insurance
+        // that a missed wake-up can delay events, never hold them for good).
+        const wait =
+          this.sequencer.nextChangeInMs(Date.now()) ?? (this.sequencer.bufferedCount > 0 ? 1000 : null);
         if (wait !== null && !this.stopping) this.timer = setTimeout(() => this.schedule(), wait + 1);
       });
   }
@@ -326,9 +333,19 @@ export class EventTimeConsumerRunner<T> {
    */
   private checkIdle(): Promise<void> {
     if (this.idleCheck || this.stopping) return this.idleCheck ?? Promise.resolve();
+    // Back to back while a partition stays busy: at most one check per IDLE_CHECK_SPACING_MS.
+    const wait = this.lastIdleCheckMs + IDLE_CHECK_SPACING_MS - Date.now();
+    if (wait > 0) {
+      this.idleCheckTimer ??= setTimeout(() => {
+        this.idleCheckTimer = null;
+        void this.checkIdle();
+      }, wait);
+      return Promise.resolve();
+    }
     const group = this.opts.groupId;
     const generation = this.generation;
     const startedMs = Date.now();
+    this.lastIdleCheckMs = startedMs;
     this.idleCheck = (async () => {
       const topics = [...new Set(this.assigned.map((a) => a.topic))];
       const ends = await Promise.all(
@@ -336,6 +353,7 @@ export class EventTimeConsumerRunner<T> {
       );
       if (generation !== this.generation) return;
       const lagging: string[] = [];
+      const atEnd: string[] = [];
       for (const { topic, partitions } of ends) {
         for (const end of partitions) {
           const source = sourceOf(topic, end.partition);
@@ -345,9 +363,10 @@ export class EventTimeConsumerRunner<T> {
           // Unknown start (the assignment's end check has not answered yet): that partition is not
           // idle anyway, and marking it busy here could outlive the answer and hold it forever.
           if (reached !== undefined && reached < BigInt(end.high)) lagging.push(source);
+          else if (reached !== undefined) atEnd.push(source);
         }
       }
-      this.sequencer.confirmIdle(startedMs, lagging);
+      this.sequencer.confirmIdle(startedMs, lagging, atEnd);
       idleChecks.inc({ group, outcome: lagging.length ? 'lagging' : 'idle' });
     })()
       .catch(async (error) => {

@@ -160,6 +160,31 @@ describe('EventTimeSequencer', () => {
     expect(s.release(5201).map((i) => i.timeMs)).toEqual([300]);
   });
 
+  it('brokerConfirmsIdle: a busy partition quiet for idleMs is checked, and freed when the broker says it is at its end', () => {
+    const s = new EventTimeSequencer<string>({
+      holdMs: 0,
+      idleMs: 200,
+      allowedLatenessMs: 1000,
+      brokerConfirmsIdle: true,
+    });
+    s.assign(
+      [
+        { source: 'orders', caughtUp: false },
+        { source: 'accounts', caughtUp: false },
+      ],
+      0,
+    );
+    s.add('accounts', [item(0, 100)], 3, '1', 0); // the fetch said 3 more records; none came
+    s.add('orders', [item(0, 300)], 0, '1', 0);
+    expect(s.release(100).map((i) => i.timeMs)).toEqual([100]);
+    expect(s.wantsIdleCheck).toBe(false); // accounts delivered 100 ms ago
+    expect(s.nextChangeInMs(100)).toBe(100);
+    expect(s.release(200)).toEqual([]);
+    expect(s.wantsIdleCheck).toBe(true); // quiet for idleMs while 300 waits: ask the broker
+    s.confirmIdle(201, [], ['accounts', 'orders']);
+    expect(s.release(202).map((i) => i.timeMs)).toEqual([300]);
+  });
+
   it('waits for the whole publish batch: its tenant is held from the batch earliest time until every record arrived', () => {
     const s = new EventTimeSequencer<string>({
       holdMs: 0,

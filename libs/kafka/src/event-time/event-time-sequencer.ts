@@ -103,6 +103,8 @@ interface PartitionState<T> {
   pending: SequencedItem<T>[];
   streams: Map<string, StreamOnPartition>;
   caughtUp: boolean;
+  /** Wall time of the last batch added (any stream). */
+  lastArrivalMs: number;
   /** Offset after the last message added (what to commit once nothing of it is pending). */
   nextOffset: string | null;
 }
@@ -144,9 +146,15 @@ export class EventTimeSequencer<T> {
 
   /**
    * Result of a log-end check started at `startedMs`: `lagging` partitions have records not yet
-   * added (they are busy, not idle, until they deliver); every other partition had nothing more.
+   * added (they are busy, not idle, until they deliver); `atEnd` ones were read to their end,
+   * so they are caught up (this also frees a partition whose last fetch reported a lag that no
+   * later fetch cleared).
    */
-  confirmIdle(startedMs: number, lagging: readonly string[]): void {
+  confirmIdle(startedMs: number, lagging: readonly string[], atEnd: readonly string[] = []): void {
+    for (const source of atEnd) {
+      const p = this.partitions.get(source);
+      if (p) p.caughtUp = true;
+    }
     for (const source of lagging) {
       const p = this.partitions.get(source);
       if (p) p.caughtUp = false;
@@ -197,6 +205,7 @@ export class EventTimeSequencer<T> {
     const from = p.nextOffset === null ? null : BigInt(p.nextOffset);
     const fresh = from === null ? items : items.filter((item) => BigInt(item.offset) >= from);
     p.caughtUp = lag <= 0;
+    p.lastArrivalMs = nowMs;
     if (from === null || BigInt(nextOffset) > from) p.nextOffset = nextOffset;
     const newest = new Map<string, number>();
     for (const item of fresh) {
@@ -320,6 +329,15 @@ export class EventTimeSequencer<T> {
         block(item.stream, { timeMs: item.timeMs, id: item.id });
       }
     }
+    // A busy partition that has delivered nothing for idleMs while events wait: ask the broker
+    // whether it is at its end after all (its last fetch may have reported a lag nothing cleared).
+    if (!idleCheckWanted && this.options.brokerConfirmsIdle) {
+      let waiting = false;
+      for (const p of this.partitions.values()) if (p.pending.length > 0) waiting = true;
+      if (waiting)
+        for (const p of this.partitions.values())
+          if (!p.caughtUp && nowMs - p.lastArrivalMs >= this.options.idleMs) idleCheckWanted = true;
+    }
     this.idleCheckWanted = idleCheckWanted && this.options.brokerConfirmsIdle === true;
     // An incomplete publish batch: its tenants' events from its earliest time on wait for the rest.
     for (const [id, batch] of this.batches) {
@@ -429,6 +447,6 @@ export class EventTimeSequencer<T> {
   }
 
   private emptyPartition(caughtUp: boolean): PartitionState<T> {
-    return { pending: [], streams: new Map(), caughtUp, nextOffset: null };
+    return { pending: [], streams: new Map(), caughtUp, lastArrivalMs: -Infinity, nextOffset: null };
   }
 }

@@ -343,7 +343,7 @@ export function compareRuns(
       {
         name: 'nothing accepted lost (every accepted id on its family topic)',
         ok: lost.length === 0,
-        detail: `${lost.length} lost`,
+        detail: `${lost.length} lost; ${other.result.resentUnacknowledged} message(s) sent again because no broker had acknowledged their partition`,
       },
       {
         name: 'the same signals (ids and measured values)',

@@ -25,6 +25,7 @@ import {
   crash,
   Fault,
   finishReport,
+  requiredEnv,
   Outcome,
   Run,
   runScenario,
@@ -36,6 +37,7 @@ import {
 } from '../faults/scenario';
 
 const ROOT = join(__dirname, '..', '..');
+const required = (name: string) => requiredEnv(name, 'test/cluster/run-cluster.sh');
 const REFERENCE: Stack = {
   brokers: required('CLUSTER_REF_KAFKA_BROKERS'),
   redisUrl: required('CLUSTER_REF_REDIS_URL'),
@@ -55,12 +57,6 @@ const OPTIONS: ScenarioOptions = {
   batch: 100,
   rate: Number(process.env['CLUSTER_RATE'] ?? 400),
 };
-
-function required(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run test/cluster/run-cluster.sh`);
-  return v;
-}
 
 const output = (command: string) =>
   execFileSync('bash', ['-c', command], { encoding: 'utf8', timeout: 120_000 }).trim();

@@ -18,6 +18,7 @@ import {
   crash,
   Fault,
   finishReport,
+  requiredEnv,
   runScenario,
   ScenarioOptions,
   sh,
@@ -26,6 +27,7 @@ import {
 } from './scenario';
 
 const ROOT = join(__dirname, '..', '..');
+const required = (name: string) => requiredEnv(name, 'test/faults/run-faults.sh');
 const STACK: Stack = {
   brokers: required('FAULTS_KAFKA_BROKERS'),
   redisUrl: required('FAULTS_REDIS_URL'),
@@ -42,12 +44,6 @@ const OPTIONS: ScenarioOptions = {
   batch: 100,
   rate: Number(process.env['FAULTS_RATE'] ?? 400),
 };
-
-function required(name: string): string {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run test/faults/run-faults.sh`);
-  return v;
-}
 
 const restart = (name: Parameters<typeof crash>[1]) => (run: Parameters<typeof crash>[0]) =>
   crash(run, name, 1000);

@@ -26,6 +26,13 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export const sh = (command: string) =>
   execFileSync('bash', ['-c', command], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
 
+/** An environment variable the suite's runner script sets. */
+export function requiredEnv(name: string, runner: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run ${runner}`);
+  return value;
+}
+
 export interface Stack {
   brokers: string;
   redisUrl: string;

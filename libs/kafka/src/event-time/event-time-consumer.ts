@@ -352,12 +352,13 @@ export class EventTimeConsumerRunner<T> {
         topics.map(async (topic) => ({ topic, partitions: await this.admin.fetchTopicOffsets(topic) })),
       );
       if (generation !== this.generation) return;
+      const held = new Set(this.assigned.map((a) => sourceOf(a.topic, a.partition)));
       const lagging: string[] = [];
       const atEnd: string[] = [];
       for (const { topic, partitions } of ends) {
         for (const end of partitions) {
           const source = sourceOf(topic, end.partition);
-          if (!this.assigned.some((a) => a.topic === topic && a.partition === end.partition)) continue;
+          if (!held.has(source)) continue;
           const position = this.sequencer.position(source);
           const reached = position !== null ? BigInt(position) : this.startPositions.get(source);
           // Unknown start (the assignment's end check has not answered yet): that partition is not

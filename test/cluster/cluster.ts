@@ -50,12 +50,15 @@ const CLUSTER: Stack = {
 };
 const KAFKA_SH = required('CLUSTER_KAFKA_SH'); // deploy/local/kafka.sh with the cluster's environment
 const REDIS_SH = required('CLUSTER_REDIS_SH'); // deploy/local/redis-cluster.sh with the cluster's environment
+const SESSION_TIMEOUT_MS = 12_000;
 const OPTIONS: ScenarioOptions = {
   root: ROOT,
   tenant: 'tenant-sim',
   apiKey: 'cluster-key',
   batch: 100,
   rate: Number(process.env['CLUSTER_RATE'] ?? 400),
+  // A standby takes over a dead member's partitions once its session times out (default 30 s).
+  env: { KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS) },
 };
 
 const output = (command: string) =>
@@ -89,7 +92,7 @@ const FAULTS: Fault[] = [
         await sleep(250);
       }
       recovery.push(
-        `velocity: the standby consumed again ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the active instance was killed (the group's session timeout is 30 s)`,
+        `velocity: the standby consumed again ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the active instance was killed (the group's session timeout, KAFKA_SESSION_TIMEOUT_MS, is ${SESSION_TIMEOUT_MS / 1000} s)`,
       );
     },
   },

@@ -64,6 +64,8 @@ export interface ScenarioOptions {
   rate: number;
   batch: number;
   instances?: number;
+  /** Extra service settings (e.g. KAFKA_SESSION_TIMEOUT_MS). */
+  env?: Record<string, string>;
 }
 
 export interface Outcome {
@@ -278,6 +280,7 @@ export async function runScenario(
     INGESTION_API_KEYS: `${options.tenant}:${options.apiKey}`,
     INGESTION_RATE_LIMIT: '100000000',
     ALERTING_DASHBOARD_TOKEN: 'scenario-token',
+    ...options.env,
   };
   const instances = options.instances ?? 1;
   console.log(`== ${name}: launching ${instances} instance(s) of each service (prefix ${prefix})`);

@@ -21,4 +21,10 @@ describe('loadConfig', () => {
     expect(variables).toEqual(expect.arrayContaining(['PORT', 'KAFKA_BROKERS', 'REDIS_URL']));
     expect((error as ConfigError).message).toMatch(/KAFKA_BROKERS: each broker must look like host:port/);
   });
+
+  it('bounds the consumer session timeout by what the broker accepts', () => {
+    expect(loadConfig(RuntimeConfig, {}).KAFKA_SESSION_TIMEOUT_MS).toBe(30_000);
+    expect(loadConfig(RuntimeConfig, { KAFKA_SESSION_TIMEOUT_MS: '10000' }).KAFKA_SESSION_TIMEOUT_MS).toBe(10_000);
+    expect(() => loadConfig(RuntimeConfig, { KAFKA_SESSION_TIMEOUT_MS: '1000' })).toThrow(/KAFKA_SESSION_TIMEOUT_MS/);
+  });
 });

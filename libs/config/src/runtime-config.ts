@@ -32,6 +32,19 @@ export class RuntimeConfig {
   KAFKA_PARTITIONS_CONCURRENCY = 4;
 
   /**
+   * Kafka consumer session timeout: how long the group waits for a member that stopped
+   * heartbeating (a crashed or frozen instance) before its partitions move to another. This is
+   * the failover time of the event-time consumers' hot standbys; lower it for faster takeover,
+   * at the price of rebalances on long GC or network pauses. Within the broker's
+   * group.min/max.session.timeout.ms (6 s and 30 min by default). Heartbeats go every third of it, at most 3 s.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(6_000)
+  @Max(1_800_000)
+  KAFKA_SESSION_TIMEOUT_MS = 30_000;
+
+  /**
    * Event-time alignment (consumers that evaluate in event time: velocity, review-analysis): a
    * partition that is caught up and has received nothing for this long stops holding back the
    * others. The bound on the extra latency ordering costs when traffic is sparse. See docs/event-time.md.

@@ -29,11 +29,28 @@ const batchDuration = histogram({
   labelNames: ['group'],
   buckets: LATENCY_BUCKETS,
 });
+const fetchDelay = histogram({
+  name: 'vigil_kafka_fetch_delay_seconds',
+  help: "Wall time from a record's producer timestamp to its arrival in this consumer (the hop's broker and fetch cost)",
+  labelNames: ['group'],
+  buckets: [0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+});
+
+/** Records how long each fetched record took from its producer to this consumer. */
+export function observeFetchDelay(group: string, messages: readonly KafkaMessage[], nowMs = Date.now()): void {
+  for (const m of messages) fetchDelay.observe({ group }, Math.max(0, nowMs - Number(m.timestamp)) / 1000);
+}
+
 const messagesTotal = counter({
   name: 'vigil_kafka_consumer_messages_total',
   help: 'Consumed messages by outcome (processed, dead_lettered)',
   labelNames: ['group', 'outcome'],
 });
+
+/** Kafka's advice: heartbeat at most every third of the session timeout (3 s by default). */
+export function heartbeatIntervalFor(sessionTimeoutMs: number): number {
+  return Math.min(3000, Math.floor(sessionTimeoutMs / 3));
+}
 
 export interface BatchConsumerOptions<T> {
   groupId: string;
@@ -103,7 +120,7 @@ export class BatchConsumerRunner<T> {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: this.opts.sessionTimeoutMs,
-      heartbeatInterval: 3000,
+      heartbeatInterval: heartbeatIntervalFor(this.opts.sessionTimeoutMs),
       maxBytesPerPartition: this.opts.maxBytesPerPartition,
       maxBytes: this.opts.maxBytes,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
@@ -165,6 +182,7 @@ export class BatchConsumerRunner<T> {
     commitOffsetsIfNecessary,
   }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0) return;
+    observeFetchDelay(this.opts.groupId, batch.messages);
     const started = performance.now();
     const group = this.opts.groupId;
     const inbound = batch.messages.map((m) => toInbound(batch.topic, batch.partition, m));

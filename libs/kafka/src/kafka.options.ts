@@ -4,7 +4,7 @@ export interface KafkaModuleOptions {
   clientId: string;
   publisher?: Partial<PublisherOptions>;
   /** Defaults for every consumer the BatchConsumerFactory creates (a consumer's own options win). */
-  consumer?: { partitionsConsumedConcurrently?: number };
+  consumer?: { partitionsConsumedConcurrently?: number; sessionTimeoutMs?: number };
 }
 
 export interface PublisherOptions {

@@ -29,7 +29,7 @@ export class ServiceRuntimeModule {
         KafkaModule.forRoot({
           brokers: config.KAFKA_BROKERS,
           clientId: `vigil-${serviceName}`,
-          consumer: { partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY },
+          consumer: { partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS },
         }),
         RedisModule.forRoot({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, keyPrefix: config.REDIS_KEY_PREFIX }),
         TerminusModule,

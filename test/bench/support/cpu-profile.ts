@@ -18,18 +18,23 @@ export interface SelfTimeEntry {
   percent: number;
 }
 
-/** Top self-time functions of the newest .cpuprofile in `dir` (written by node --cpu-prof). */
-export function summariseCpuProfile(dir: string, top = 15): SelfTimeEntry[] {
+/**
+ * Top self-time functions of the newest .cpuprofile in `dir` (written by node --cpu-prof),
+ * leaving out the first `skipMs` of the profile (start-up: module loading and compilation).
+ */
+export function summariseCpuProfile(dir: string, top = 15, skipMs = 0): SelfTimeEntry[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
   if (files.length === 0) return [];
   const profile = JSON.parse(readFileSync(join(dir, files[files.length - 1]), 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<string, number>();
   let totalUs = 0;
+  let elapsedUs = 0;
   profile.samples.forEach((nodeId, i) => {
     const node = byId.get(nodeId);
-    if (!node) return;
     const delta = profile.timeDeltas[i] ?? 0;
+    elapsedUs += delta;
+    if (!node || elapsedUs < skipMs * 1000) return;
     totalUs += delta;
     const frame = node.callFrame;
     // Idle time is waiting, not work: leave it out so the percentages are shares of busy time.

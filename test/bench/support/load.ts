@@ -1,9 +1,14 @@
+import { CompressionTypes, Producer } from 'kafkajs';
 import { markerEvent, TrafficSource } from './traffic';
+
+/** The two doors a platform can use: ingestion's HTTP batch API or the Kafka intake topic. */
+export type Door = 'http' | 'intake';
 
 export interface StepLoad {
   rate: number;
   durationMs: number;
   batchSize: number;
+  /** Batches in flight at once (HTTP: keep-alive connections; intake: concurrent produce calls). */
   connections: number;
   /** One marker every `markerEvery` events (100 = 1 %). */
   markerEvery: number;
@@ -15,26 +20,49 @@ export interface LoadResult {
   failedRequests: number;
   requests: number;
   elapsedMs: number;
-  /** Marker id -> wall-clock ms when its request was sent. */
+  /** Marker id -> wall-clock ms when its batch was sent. */
   markersSent: Map<string, number>;
   firstError?: string;
+}
+
+/** Sends one batch through a door; resolves with the number of events the door accepted, throws when it refused. */
+export type BatchSender = (events: Record<string, unknown>[]) => Promise<number>;
+
+export function httpSender(url: string, apiKey: string): BatchSender {
+  const endpoint = `${url}/v1/events/batch`;
+  return async (events) => {
+    const response = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+      body: JSON.stringify({ events }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${response.status} ${text.slice(0, 300)}`);
+    return (JSON.parse(text) as { accepted?: number }).accepted ?? 0;
+  };
+}
+
+/** Produces raw events to the intake topic as a platform would (acks=all, keyed by event id). */
+export function intakeSender(producer: Producer, topic: string): BatchSender {
+  return async (events) => {
+    await producer.send({
+      topic,
+      acks: -1,
+      compression: CompressionTypes.None,
+      messages: events.map((event) => ({ key: String(event.id), value: JSON.stringify(event) })),
+    });
+    return events.length;
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Paced open-loop load: batch k is due at start + k * batchSize / rate; `connections` workers
- * (one keep-alive connection each through fetch's pool) take the next due batch. A worker that
- * falls behind sends at once, so the offered rate measured is what the client really managed.
+ * take the next due batch. A worker that falls behind sends at once, so the offered rate
+ * measured is what the client really managed.
  */
-export async function driveStep(
-  url: string,
-  apiKey: string,
-  traffic: TrafficSource,
-  stepId: string,
-  load: StepLoad,
-): Promise<LoadResult> {
-  const endpoint = `${url}/v1/events/batch`;
+export async function driveStep(send: BatchSender, traffic: TrafficSource, stepId: string, load: StepLoad): Promise<LoadResult> {
   const totalBatches = Math.max(1, Math.round((load.rate * load.durationMs) / 1000 / load.batchSize));
   const result: LoadResult = { offered: 0, accepted: 0, failedRequests: 0, requests: 0, elapsedMs: 0, markersSent: new Map() };
   let nextBatch = 0;
@@ -58,26 +86,12 @@ export async function driveStep(
           events.push(traffic.next());
         }
       }
-      const body = JSON.stringify({ events });
       const sentAt = Date.now();
       for (const m of markers) result.markersSent.set(m, sentAt);
       result.offered += events.length;
       result.requests++;
       try {
-        const response = await fetch(endpoint, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-          body,
-        });
-        const text = await response.text();
-        if (response.ok) {
-          const parsed = JSON.parse(text) as { accepted?: number };
-          result.accepted += parsed.accepted ?? 0;
-        } else {
-          result.failedRequests++;
-          result.firstError ??= `${response.status} ${text.slice(0, 300)}`;
-          for (const m of markers) result.markersSent.delete(m);
-        }
+        result.accepted += await send(events);
       } catch (error) {
         result.failedRequests++;
         result.firstError ??= (error as Error).message;

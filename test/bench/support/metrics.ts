@@ -56,6 +56,7 @@ export function histogramDelta(before: HistogramSnapshot, after: HistogramSnapsh
 
 export const ALIGNMENT_DELAY = 'vigil_stream_alignment_delay_seconds';
 export const SEQUENCER_WAIT = 'vigil_stream_wait_seconds';
+export const FETCH_DELAY = 'vigil_kafka_fetch_delay_seconds';
 
 export interface ServiceCounters {
   consumed: number;
@@ -64,6 +65,8 @@ export interface ServiceCounters {
   alignment: HistogramSnapshot;
   /** Total wall time from fetch to release (alignment plus queueing behind the handler). */
   wait: HistogramSnapshot;
+  /** Producer timestamp to arrival in the consumer, every consumer of the service. */
+  fetch: HistogramSnapshot;
 }
 
 export async function scrapeCounters(url: string): Promise<ServiceCounters> {
@@ -75,5 +78,6 @@ export async function scrapeCounters(url: string): Promise<ServiceCounters> {
     redisRoundTrips: sumMetric(text, 'vigil_redis_round_trips_total'),
     alignment: histogramSnapshot(text, ALIGNMENT_DELAY),
     wait: histogramSnapshot(text, SEQUENCER_WAIT),
+    fetch: histogramSnapshot(text, FETCH_DELAY),
   };
 }

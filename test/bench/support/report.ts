@@ -3,8 +3,15 @@ import { HistogramDelta } from './metrics';
 import { SelfTimeEntry } from './cpu-profile';
 import { CeilingResult } from './ceiling';
 import { ProcessUsage } from './proc-stats';
+import type { Door } from './load';
+
+export interface LatencySummary {
+  p50?: number;
+  p99?: number;
+}
 
 export interface StepResult {
+  door: Door;
   rate: number;
   offeredPerSec: number;
   acceptedPerSec: number;
@@ -20,9 +27,14 @@ export interface StepResult {
   p50?: number;
   p95?: number;
   p99?: number;
+  /**
+   * The markers' latency split by hop (Kafka record timestamps): HTTP/intake to the event on its
+   * family topic, to velocity's signal, to alerting's alert, and the alert's delivery to a consumer.
+   */
+  hops?: { ingestion: LatencySummary; velocity: LatencySummary; alerting: LatencySummary; delivery: LatencySummary };
   redisRoundTripsPerEvent: number;
   /** Event-time alignment (docs/event-time.md): how long events waited for the low watermark, per service. */
-  alignment: Record<string, { alignment: HistogramDelta; wait: HistogramDelta }>;
+  alignment: Record<string, { alignment: HistogramDelta; wait: HistogramDelta; fetch: HistogramDelta }>;
   usage: Record<string, ProcessUsage>;
   /** Busy share of the whole machine (all cores) during the step and drain, 0-100 %. */
   machineBusyPercent: number;
@@ -34,14 +46,20 @@ export interface Target {
   measured: string;
 }
 
+export interface ProfileSummary {
+  service: string;
+  /** HTTP rate of the profile phase. */
+  step: number;
+  entries: SelfTimeEntry[];
+}
+
 export interface ReportInput {
   machine: Record<string, string>;
   steps: StepResult[];
   ceiling: CeilingResult;
-  sustainedRate: number;
   ratio: number;
   targets: Target[];
-  profile?: { service: string; step: number; entries: SelfTimeEntry[] };
+  profiles: ProfileSummary[];
   notes: string[];
   command: string;
   startedAt: string;
@@ -76,26 +94,42 @@ export function renderMarkdown(input: ReportInput): string {
   lines.push('', '![throughput and p99 per step](pipeline.svg)', '');
   lines.push('## Steps', '');
   lines.push(
-    '| Target rate | Offered ev/s | Accepted ev/s | Processed ev/s | Drain after step | Kept up | Markers alerted | p50 ms | p95 ms | p99 ms | Redis round trips/event |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| Door | Target rate | Offered ev/s | Accepted ev/s | Processed ev/s | Drain after step | Kept up | Markers alerted | p50 ms | p95 ms | p99 ms | Redis round trips/event |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const s of input.steps) {
     lines.push(
-      `| ${f0(s.rate)} | ${f0(s.offeredPerSec)} | ${f0(s.acceptedPerSec)} | ${f0(s.processedPerSec)} | ${s.drainMs === undefined ? 'not drained' : `${(s.drainMs / 1000).toFixed(1)} s`} | ${s.sustained ? 'yes' : 'no'} | ${s.markersAlerted}/${s.markers} | ${f0(s.p50)} | ${f0(s.p95)} | ${f0(s.p99)} | ${s.redisRoundTripsPerEvent.toFixed(3)} |`,
+      `| ${s.door} | ${f0(s.rate)} | ${f0(s.offeredPerSec)} | ${f0(s.acceptedPerSec)} | ${f0(s.processedPerSec)} | ${s.drainMs === undefined ? 'not drained' : `${(s.drainMs / 1000).toFixed(1)} s`} | ${s.sustained ? 'yes' : 'no'} | ${s.markersAlerted}/${s.markers} | ${f0(s.p50)} | ${f0(s.p95)} | ${f0(s.p99)} | ${s.redisRoundTripsPerEvent.toFixed(3)} |`,
     );
   }
-  lines.push('', '### Event-time alignment (docs/event-time.md)', '');
+  lines.push('', '### Where the latency goes: the four hops', '');
   lines.push(
-    'What ordering costs: the part of each event\'s wait in the event-time sequencer during which the handler was free, i.e. the event was held back ' +
+    'Each marker\'s records carry the producing service\'s timestamp: ingestion = request sent (HTTP) or produced (intake) to its event on the wallets topic ' +
+      '(parse, validation, dedupe, linger, produce); velocity = that event to its signal (fetch, event-time alignment, rules, linger, produce); ' +
+      'alerting = signal to alert (fetch, scoring, store, produce); delivery = alert record to a platform consumer receiving it. p50 (p99), ms.',
+    '',
+    '| Door | Target rate | ingestion | velocity | alerting | delivery | end to end |',
+    '|---|---|---|---|---|---|---|',
+  );
+  const hop = (h?: LatencySummary) => (h ? `${f0(h.p50)} (${f0(h.p99)})` : '–');
+  for (const s of input.steps) {
+    lines.push(`| ${s.door} | ${f0(s.rate)} | ${hop(s.hops?.ingestion)} | ${hop(s.hops?.velocity)} | ${hop(s.hops?.alerting)} | ${hop(s.hops?.delivery)} | ${f0(s.p50)} (${f0(s.p99)}) |`);
+  }
+  lines.push('', '### Fetch delay and event-time alignment (docs/event-time.md)', '');
+  lines.push(
+    'Fetch delay: from a record\'s producer timestamp to its arrival in the consumer (`vigil_kafka_fetch_delay_seconds`, every consumer of the service). ' +
+      'Alignment: the part of each event\'s wait in the event-time sequencer during which the handler was free, i.e. the event was held back ' +
       'only by the low watermark over the input partitions (`vigil_stream_alignment_delay_seconds`); beside it the whole wait from fetch to release, ' +
       'which adds queueing behind the chunks in hand (`vigil_stream_wait_seconds`). Scraped before and after each step; mean exact, p50/p99 as the upper bound of their histogram bucket.',
     '',
-    '| Target rate | service | events | alignment mean ms | alignment p50 ms (<=) | alignment p99 ms (<=) | whole wait mean ms | whole wait p50 (<=) | whole wait p99 (<=) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| Door | Target rate | service | fetch delay mean ms | fetch p50 (<=) | events aligned | alignment mean ms | alignment p50 ms (<=) | alignment p99 ms (<=) | whole wait mean ms | whole wait p50 (<=) | whole wait p99 (<=) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const s of input.steps) {
-    for (const [service, { alignment: a, wait: w }] of Object.entries(s.alignment ?? {})) {
-      lines.push(`| ${f0(s.rate)} | ${service} | ${f0(a.count)} | ${f1(a.meanMs)} | ${f0(a.p50Ms)} | ${f0(a.p99Ms)} | ${f1(w.meanMs)} | ${f0(w.p50Ms)} | ${f0(w.p99Ms)} |`);
+    for (const [service, { alignment: a, wait: w, fetch: f }] of Object.entries(s.alignment ?? {})) {
+      lines.push(
+        `| ${s.door} | ${f0(s.rate)} | ${service} | ${f1(f.meanMs)} | ${f0(f.p50Ms)} | ${f0(a.count)} | ${f1(a.meanMs)} | ${f0(a.p50Ms)} | ${f0(a.p99Ms)} | ${f1(w.meanMs)} | ${f0(w.p50Ms)} | ${f0(w.p99Ms)} |`,
+      );
     }
   }
   lines.push('', '### CPU (% of one core, average over the step and drain; max sample) and peak RSS per service', '');
@@ -103,16 +137,24 @@ export function renderMarkdown(input: ReportInput): string {
     'Machine busy = the whole machine (both cores) over the step; what the services do not use of it went to the Kafka broker, Redis and the load generator.',
     '',
   );
-  lines.push(`| Target rate | machine busy | ${services.map((s) => `${s} CPU avg / max`).join(' | ')} | ${services.map((s) => `${s} RSS MB`).join(' | ')} |`);
-  lines.push(`|---|---|${services.map(() => '---').join('|')}|${services.map(() => '---').join('|')}|`);
+  lines.push(`| Door | Target rate | machine busy | ${services.map((s) => `${s} CPU avg / max`).join(' | ')} | ${services.map((s) => `${s} RSS MB`).join(' | ')} |`);
+  lines.push(`|---|---|---|${services.map(() => '---').join('|')}|${services.map(() => '---').join('|')}|`);
   for (const s of input.steps) {
     lines.push(
-      `| ${f0(s.rate)} | ${f0(s.machineBusyPercent)} % | ${services.map((n) => `${f0(s.usage[n].cpuPercentAvg)} / ${f0(s.usage[n].cpuPercentMax)}`).join(' | ')} | ${services.map((n) => f0(s.usage[n].rssMbMax)).join(' | ')} |`,
+      `| ${s.door} | ${f0(s.rate)} | ${f0(s.machineBusyPercent)} % | ${services.map((n) => `${f0(s.usage[n].cpuPercentAvg)} / ${f0(s.usage[n].cpuPercentMax)}`).join(' | ')} | ${services.map((n) => f0(s.usage[n].rssMbMax)).join(' | ')} |`,
     );
+  }
+  lines.push('', '### CPU per processed event, per process (ms of one core)', '');
+  lines.push(`| Door | Target rate | ${services.join(' | ')} | whole machine |`, `|---|---|${services.map(() => '---').join('|')}|---|`);
+  const cores = Number(input.machine.nproc) || 2;
+  const perEvent = (cpuPercent: number, s: StepResult) => (s.processedPerSec > 0 ? ((cpuPercent / 100) * 1000) / s.processedPerSec : undefined);
+  for (const s of input.steps) {
+    const cell = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(3));
+    lines.push(`| ${s.door} | ${f0(s.rate)} | ${services.map((n) => cell(perEvent(s.usage[n].cpuPercentAvg, s))).join(' | ')} | ${cell(perEvent(s.machineBusyPercent * cores, s))} |`);
   }
   const failing = input.steps.filter((s) => s.failedRequests > 0);
   if (failing.length) {
-    lines.push('', 'Failed requests: ' + failing.map((s) => `${f0(s.rate)}/s: ${s.failedRequests} (${s.firstError ?? ''})`).join('; '));
+    lines.push('', 'Failed requests: ' + failing.map((s) => `${s.door} ${f0(s.rate)}/s: ${s.failedRequests} (${s.firstError ?? ''})`).join('; '));
   }
   if (input.redisState) {
     const r = input.redisState;
@@ -134,16 +176,15 @@ export function renderMarkdown(input: ReportInput): string {
     `(${f0(input.ceiling.elapsedMs)} ms). Pipeline sustained / ceiling = **${input.ratio.toFixed(2)}**.`,
     '',
   );
-  if (input.profile) {
-    lines.push(`## Where the time goes: CPU profile of ${input.profile.service}`, '');
+  for (const profile of input.profiles) {
+    lines.push(`## Where the CPU goes: profile of ${profile.service}`, '');
     lines.push(
-      `The busiest service at ${f0(input.profile.step)} ev/s was ${input.profile.service}; it ran under \`node --cpu-prof\``,
-      'for the whole run (start-up included, so module loading shows up too). Top self-time functions (share of busy time):',
+      `A separate phase after the measured steps: fresh processes under \`node --cpu-prof\`, ${f0(profile.step)} ev/s through HTTP. Top self-time functions (share of busy time during the step; start-up left out):`,
       '',
       '| Function | Location | Self ms | % |',
       '|---|---|---|---|',
     );
-    for (const e of input.profile.entries) lines.push(`| ${e.functionName.replace(/\|/g, '\\|')} | ${e.location} | ${f0(e.selfMs)} | ${f1(e.percent)} |`);
+    for (const e of profile.entries.slice(0, 10)) lines.push(`| ${e.functionName.replace(/\|/g, '\\|')} | ${e.location} | ${f0(e.selfMs)} | ${f1(e.percent)} |`);
     lines.push('');
   }
   if (input.notes.length) lines.push('## Analysis', '', ...input.notes, '');
@@ -152,11 +193,13 @@ export function renderMarkdown(input: ReportInput): string {
     '',
     '- The four services run as separate processes from the production build (`npm run build`; `node --max-old-space-size=200 dist/services/<x>/src/main.js`),',
     '  with their own topic prefix and Redis key prefix, LOG_LEVEL=warn, against the shared test Kafka and Redis.',
-    '- Each step posts batches of simulator traffic (`@vigil/simulator`, ids rewritten per use, event time moved forward)',
-    '  to POST /v1/events/batch over a few keep-alive connections, paced open-loop at the target rate.',
+    '- Each step sends batches of simulator traffic (`@vigil/simulator`, ids rewritten per use, event time moved forward),',
+    '  paced open-loop at the target rate with 4 batches in flight, through one door: `http` posts them to POST /v1/events/batch',
+    '  over keep-alive connections; `intake` produces them (kafkajs, acks=all, keyed by event id) to the intake topic, which',
+    '  ingestion validates and republishes exactly like HTTP events.',
     '- 1 % of events are markers: a wallet sending its whole balance to a new destination, which fires velocity\'s',
     '  `wallet-drain-new-destination` rule on that single event; each marker has its own wallet so alerts never merge.',
-    '  Latency = first alert for that wallet on fraud.alerts (wall clock) - the send time of its HTTP request.',
+    '  Latency = first alert for that wallet on fraud.alerts (wall clock) - the send time of its batch.',
     '- Processed ev/s = accepted events (minus any lag left at the drain limit) over the step plus the time until',
     '  every consumer group (ingestion intake, velocity, review-analysis, alerting) had no lag (Kafka admin offsets)',
     '  and the vigil_kafka_consumer_messages_total counters of all services stopped moving;',
@@ -195,7 +238,7 @@ export function renderSvg(steps: readonly StepResult[], ceilingPerSec: number): 
       parts.push(`<rect x="${width - 200}" y="${top + 4 + si * 16}" width="10" height="10" fill="${s.color}"/>`);
       parts.push(`<text x="${width - 185}" y="${top + 13 + si * 16}" font-size="11">${s.name}</text>`);
     });
-    steps.forEach((s, i) => parts.push(`<text x="${xs[i]}" y="${top + panelH + 15}" font-size="10" text-anchor="middle">${s.rate.toLocaleString('en-US')}/s</text>`));
+    steps.forEach((s, i) => parts.push(`<text x="${xs[i]}" y="${top + panelH + 15}" font-size="10" text-anchor="middle">${s.door} ${s.rate.toLocaleString("en-US")}/s</text>`));
   };
   panel(30, 'Throughput per step (events/s)', [
     { name: 'offered', color: '#999999', values: steps.map((s) => s.offeredPerSec) },

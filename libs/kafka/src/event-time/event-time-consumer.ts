@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { counter, gauge, histogram, LATENCY_BUCKETS } from '@vigil/observability';
-import { BatchConsumerOptions, safeDecode, toInbound } from '../batch-consumer';
+import { BatchConsumerOptions, heartbeatIntervalFor, observeFetchDelay, safeDecode, toInbound } from '../batch-consumer';
 import { deadLetterMessage } from '../dead-letter';
 import { BatchAborted, HandlerRetries } from '../handler-retries';
 import { DecodedMessage, MessagePublisher, OutboundMessage } from '../ports';
@@ -144,7 +144,7 @@ export class EventTimeConsumerRunner<T> {
       groupId: opts.groupId,
       partitionAssigners: [SingleActiveAssigner],
       sessionTimeout: opts.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3000,
+      heartbeatInterval: heartbeatIntervalFor(opts.sessionTimeoutMs ?? 30_000),
       maxBytesPerPartition: opts.maxBytesPerPartition ?? 512 * 1024,
       maxBytes: opts.maxBytes ?? 2 * 1024 * 1024,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
@@ -256,6 +256,7 @@ export class EventTimeConsumerRunner<T> {
   private async take({ batch, isStale, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
     if (batch.messages.length === 0 || isStale() || this.stopping) return;
     const group = this.opts.groupId;
+    observeFetchDelay(group, batch.messages);
     const source = sourceOf(batch.topic, batch.partition);
     const items: NewItem<DecodedMessage<T>>[] = [];
     const poison: OutboundMessage[] = [];

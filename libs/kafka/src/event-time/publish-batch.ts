@@ -28,19 +28,30 @@ export class PublishBatchStamper {
   }
 }
 
-/** The batch as one consumer sees it: only the records on its input topics count. Undefined when absent or malformed. */
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The batch as one consumer sees it: only the records on its input topics count. Undefined when
+ * absent or malformed (the record is then sequenced like one without the header): a count that
+ * is not a non-negative integer, or an earliest time that is not a finite number, would make the
+ * sequencer wait for records that never come or compare times with garbage.
+ */
 export function readPublishBatch(
   value: string | undefined,
   inputTopics: readonly string[],
 ): PublishBatch | undefined {
   if (!value) return undefined;
+  let header: unknown;
   try {
-    const header = JSON.parse(value) as BatchHeader;
-    if (typeof header.id !== 'string' || typeof header.n !== 'object' || typeof header.t !== 'object')
-      return undefined;
-    const required = inputTopics.reduce((sum, topic) => sum + (Number(header.n[topic]) || 0), 0);
-    return { id: header.id, required, streams: header.t };
+    header = JSON.parse(value);
   } catch {
-    return undefined; // not ours: the record is sequenced like one without the header
+    return undefined; // not ours
   }
+  if (!isRecord(header) || typeof header.id !== 'string' || !isRecord(header.n) || !isRecord(header.t)) return undefined;
+  const counts = header.n;
+  const times = header.t;
+  if (!Object.values(counts).every((n) => Number.isSafeInteger(n) && (n as number) >= 0)) return undefined;
+  if (!Object.values(times).every((t) => typeof t === 'number' && Number.isFinite(t))) return undefined;
+  const required = inputTopics.reduce((sum, topic) => sum + ((counts[topic] as number | undefined) ?? 0), 0);
+  return { id: header.id, required, streams: times as Record<string, number> };
 }

@@ -17,6 +17,8 @@ fi
 command -v java >/dev/null || { echo "Java 17+ is required to run the Kafka broker" >&2; exit 1; }
 # The dashboard's browser test drives Debian's Chromium (installed here when missing).
 bash deploy/local/ensure-chromium.sh
+# The deployment tests (test/deploy) validate deploy/compose and render deploy/k8s with these.
+bash deploy/local/ensure-deploy-tools.sh
 
 echo "== starting the test stack (Kafka + Redis)"
 started=$(date +%s)

@@ -179,6 +179,40 @@ describe('CountersEngine (real Redis)', () => {
     expect(Object.keys(dst).filter((f) => f.startsWith('ip.distinct|'))).toEqual(['ip.distinct|h']);
   });
 
+  it('leaves the same state whatever the chunking of the events (trims follow the events, not the calls)', async () => {
+    // Two engines (namespaces) get the same events of one entity: one in a single call, the
+    // other in chunks of 1 to 40 (as fetch timing would split them). Every key must be equal.
+    const account = uniqueId('acc');
+    const whole = new CountersEngine(client, keys, { allowedLatenessMs: 5 * MIN, maxWindowMs: 60 * MIN, namespace: 'chunk-whole' });
+    const split = new CountersEngine(client, keys, { allowedLatenessMs: 5 * MIN, maxWindowMs: 60 * MIN, namespace: 'chunk-split' });
+    // Three simulated hours, a few seconds apart, with enough sub-buckets and members to trim.
+    const events = Array.from({ length: 600 }, (_, i) =>
+      op(account, `ev-${i}`, T0 + i * 18_000 - (i % 7 === 3 ? 40_000 : 0), [orders, amount(i % 13), ips(`10.0.${i % 5}.${(i * 7) % 251}`)]),
+    );
+    await whole.apply(events);
+    let seed = 7;
+    for (let i = 0; i < events.length; ) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      const size = 1 + (seed % 40);
+      await split.apply(events.slice(i, i + size));
+      i += size;
+    }
+    const dump = async (engine: CountersEngine) => {
+      const base = engine.entityKey({ tenantId, type: 'account', id: account });
+      return {
+        facts: await client.hgetall(`${base}:facts`),
+        cnt: await client.hgetall(`${base}:cnt`),
+        dst: await client.hgetall(`${base}:dst`),
+        dd: await client.zrange(`${base}:dd`, 0, -1, 'WITHSCORES'),
+      };
+    };
+    const [a, b] = await Promise.all([dump(whole), dump(split)]);
+    // The trims did run: far fewer sub-buckets and members than three hours of events made.
+    expect(Object.keys(a.cnt).length).toBeGreaterThan(10);
+    expect(Object.keys(a.dst).length).toBeLessThan(600);
+    expect(b).toEqual(a);
+  });
+
   it('claims a name once, but lets the same value claim again', async () => {
     const entity = { tenantId, type: 'account', id: uniqueId('acc') };
     const claims = await engine.claimOnce([

@@ -39,8 +39,22 @@ local ttl, late, N, alpha, cap = p.ttl, p.late, p.n, p.alpha, p.cap
 local factsKey, ddKey, cntKey, dstKey = base .. ':facts', base .. ':dd', base .. ':cnt', base .. ':dst'
 local wm = tonumber(redis.call('HGET', factsKey, '_wm') or '0')
 local out = {}
--- longest window per counter seen in this call (distinct members older than it are dropped)
+-- The state after each event depends only on the entity's events so far, never on how they were
+-- split into calls (chunking follows fetch timing): trims run after each counted event, and the
+-- longest window of each distinct counter is stored in the hash ("~<counter>"), not per call.
+local live = {}
+local function liveOf(key)
+  if live[key] == nil then live[key] = tonumber(redis.call('HGET', key, '_live') or '0') end
+  return live[key]
+end
 local longest = {}
+local function noteLongest(c, w)
+  if longest[c] == nil then longest[c] = tonumber(redis.call('HGET', dstKey, '~' .. c) or '0') end
+  if w > longest[c] then
+    longest[c] = w
+    redis.call('HSET', dstKey, '~' .. c, w)
+  end
+end
 
 local function bucketSize(w) return math.max(1, math.floor(w / N)) end
 local function keepBuckets(bs) return N + math.ceil(late / bs) + 1 end
@@ -49,7 +63,7 @@ local function keepBuckets(bs) return N + math.ceil(late / bs) + 1 end
 -- doubled since the last trim (its live size is kept in "_live").
 local function trimCounts()
   local len = redis.call('HLEN', cntKey)
-  if len <= math.max(64, 2 * tonumber(redis.call('HGET', cntKey, '_live') or '0')) then return end
+  if len <= math.max(64, 2 * liveOf(cntKey)) then return end
   local dead = {}
   for _, field in ipairs(redis.call('HKEYS', cntKey)) do
     local w, b = string.match(field, '|(%d+)|(%d+)$')
@@ -59,19 +73,23 @@ local function trimCounts()
     end
   end
   for j = 1, #dead, 500 do redis.call('HDEL', cntKey, unpack(dead, j, math.min(j + 499, #dead))) end
-  redis.call('HSET', cntKey, '_live', len - #dead)
+  live[cntKey] = len - #dead
+  redis.call('HSET', cntKey, '_live', live[cntKey])
 end
 
 -- Drops members not seen within their counter's longest window plus the lateness and recounts.
 local function trimDistinct(force)
   local len = redis.call('HLEN', dstKey)
-  if not force and len <= math.max(64, 2 * tonumber(redis.call('HGET', dstKey, '_live') or '0')) then return end
+  if not force and len <= math.max(64, 2 * liveOf(dstKey)) then return end
   local all = redis.call('HGETALL', dstKey)
-  local dead, counts = {}, {}
+  local dead, counts, windows = {}, {}, {}
   for j = 1, #all, 2 do
-    local c = string.match(all[j], '^([^#][^|]*)|')
+    if string.sub(all[j], 1, 1) == '~' then windows[string.sub(all[j], 2)] = tonumber(all[j + 1]) end
+  end
+  for j = 1, #all, 2 do
+    local c = string.match(all[j], '^([^#~][^|]*)|')
     if c then
-      if tonumber(all[j + 1]) < wm - (longest[c] or (ttl - late)) - late then
+      if tonumber(all[j + 1]) < wm - (windows[c] or (ttl - late)) - late then
         dead[#dead + 1] = all[j]
       else
         counts[c] = (counts[c] or 0) + 1
@@ -82,7 +100,8 @@ local function trimDistinct(force)
   end
   for j = 1, #dead, 500 do redis.call('HDEL', dstKey, unpack(dead, j, math.min(j + 499, #dead))) end
   for c, n in pairs(counts) do redis.call('HSET', dstKey, '#' .. c, n) end
-  redis.call('HSET', dstKey, '_live', len - #dead, '_tw', wm)
+  live[dstKey] = len - #dead
+  redis.call('HSET', dstKey, '_live', live[dstKey], '_tw', wm)
 end
 
 local function addMember(c, member, t)
@@ -117,7 +136,7 @@ local function readDistinct(e, r)
   if #wanted == 0 then return end
   local all = redis.call('HGETALL', dstKey)
   for j = 1, #all, 2 do
-    local c = string.match(all[j], '^([^#][^|]*)|')
+    local c = string.match(all[j], '^([^#~][^|]*)|')
     if c then
       local seen = tonumber(all[j + 1])
       for _, q in ipairs(wanted) do
@@ -150,6 +169,7 @@ for i, e in ipairs(p.events) do
   if r.s == 'ok' and e.t > wm then
     wm = e.t
     redis.call('HSET', factsKey, '_wm', wm)
+    redis.call('ZREMRANGEBYSCORE', ddKey, '-inf', '(' .. (wm - late))
   end
   if r.s ~= 'dup' then
     -- facts: a late event still applies the order-independent ones (max, setnx, add: the same
@@ -174,7 +194,7 @@ for i, e in ipairs(p.events) do
   if r.s == 'ok' then
     for _, u in ipairs(e.u) do
       if u.k == 'distinct' then
-        for _, w in ipairs(u.w) do longest[u.c] = math.max(longest[u.c] or 0, w) end
+        for _, w in ipairs(u.w) do noteLongest(u.c, w) end
         addMember(u.c, u.v, e.t)
       else
         for _, w in ipairs(u.w) do
@@ -198,6 +218,10 @@ for i, e in ipairs(p.events) do
         redis.call('HSET', cntKey, fp, bl.p, fx, bl.x, fm, bl.m, fv, bl.v, fn, bl.n)
       end
     end
+  end
+  if r.s == 'ok' then
+    trimCounts()
+    trimDistinct(false)
   end
   if r.s ~= 'late' then
     -- read back the values as of this event's time (also for duplicates, so a redelivered
@@ -240,9 +264,6 @@ for i, e in ipairs(p.events) do
   end
   out[i] = r
 end
-if wm > 0 then redis.call('ZREMRANGEBYSCORE', ddKey, '-inf', '(' .. (wm - late)) end
-trimCounts()
-trimDistinct(false)
 for _, k in ipairs({ factsKey, ddKey, cntKey, dstKey }) do redis.call('PEXPIRE', k, ttl) end
 return cjson.encode(out)
 `;

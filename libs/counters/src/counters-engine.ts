@@ -152,7 +152,8 @@ export class CountersEngine {
     this.distinctCap = options.distinctCap ?? 256;
     this.ttlMs = options.maxWindowMs + options.allowedLatenessMs;
     defineScripts(client, [
-      { name: COUNTERS_SCRIPT_NAME, lua: COUNTERS_LUA, numberOfKeys: 2 },
+      // The number of keys varies with the entity's sets: given first on each call.
+      { name: COUNTERS_SCRIPT_NAME, lua: COUNTERS_LUA },
       { name: CLAIM_SCRIPT_NAME, lua: CLAIM_LUA, numberOfKeys: 1 },
     ]);
   }
@@ -199,10 +200,17 @@ export class CountersEngine {
         events: indexes.map((i) => this.encode(ops[i])),
       };
       const entity = ops[indexes[0]].entity;
+      // Every key the script touches is declared (Redis Cluster routes and checks declared keys only).
+      const sets = [...new Set(indexes.flatMap((i) => (ops[i].facts ?? []).flatMap((f) => (f.op === 'addToSet' ? [f.set] : []))))];
+      const scriptKeys = [
+        ...['facts', 'dd', 'cnt', 'dst'].map((suffix) => `${key}:${suffix}`),
+        this.listKey(entity),
+        ...sets.map((name) => `${key}:set:${name}`),
+      ];
       return {
         key,
         queue: (p) =>
-          queueScript(p, COUNTERS_SCRIPT_NAME, [key, this.listKey(entity), JSON.stringify(payload)]),
+          queueScript(p, COUNTERS_SCRIPT_NAME, [scriptKeys.length, ...scriptKeys, JSON.stringify({ ...payload, sets })]),
       };
     });
     redisRoundTrips.inc({ operation: 'counters.apply' });

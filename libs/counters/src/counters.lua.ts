@@ -1,19 +1,20 @@
 /*
  * The one script that updates and reads every counter, fact and set of ONE entity for all the
  * events of a batch that concern it. The engine sends one call per entity, all in one pipeline:
- * one round trip per batch. Every key it touches starts with KEYS[1] = "<prefix>:{tenant:type:id}"
- * (plus the engine's namespace, if any), and KEYS[2] is the entity's list entry
- * "<prefix>:{tenant:type:id}:list", so they share the entity's hash tag and live on one Redis
- * Cluster slot.
+ * one round trip per batch. It touches only the keys it is given, all of one entity and sharing
+ * its hash tag "{tenant:type:id}" (one Redis Cluster slot):
+ *   KEYS[1..4] the entity's :facts, :dd, :cnt and :dst ("<prefix>:{tenant:type:id}[:namespace]:<suffix>"),
+ *   KEYS[5]    its allow/deny list entry "<prefix>:{tenant:type:id}:list" (read only here),
+ *   KEYS[6..]  its first-seen sets ":set:<name>" named by this call's 'add' facts, in the order of p.sets.
  *
- * ARGV[1] (JSON): { ttl, late, n, alpha, cap, events: [{ id, t, lt, u: [update], f: [factOp] }] }
+ * ARGV[1] (JSON): { ttl, late, n, alpha, cap, sets: [set name], events: [{ id, t, lt, u: [update], f: [factOp] }] }
  *   e.lt: late by the stream's judgement (beyond the allowed lateness behind the released frontier)
  *   update: { c: counter, k: "count"|"sum"|"distinct", v: number|string, w: [windowMs], bl: bool }
  *   factOp: { o: "set"|"setnx"|"max"|"add", f: field, v: value, lim: limit (add only) }
  * Returns JSON: [{ s: "ok"|"dup"|"late", c: {"counter:windowMs": value}, f: {facts},
  *                  a: {set: {size, new}}, b: {counter: {m, v, n, x}}, l: listEntry|false }]
  *
- * Four keys per entity at most (suffixes of KEYS[1]), all small hashes or sorted sets that Redis
+ * Four keys per entity plus its sets, all small hashes or sorted sets that Redis
  * stores as compact listpacks; each is trimmed by event time and expires ttl after its last write:
  *   :facts  hash of facts (+ "_wm", the newest event time seen = the entity's watermark)
  *   :dd     sorted set eventId -> event time: exactly-once effect. Only events within the allowed
@@ -26,17 +27,18 @@
  *           At most `cap` members per counter: beyond it the count saturates (rules compare with
  *           thresholds far below it), which bounds memory and the cost of a read.
  *   :set:<name>  bounded hash member -> first-seen time (first-seen devices, IPs, ...)
- *   KEYS[2] allow/deny list entry (written by the lists API), read only here
  * An out-of-order event (within the lateness) reads the windows ending at its own time; a member
  * seen again by a later event counts there with its newest time.
  */
 export const COUNTERS_SCRIPT_NAME = 'vigilCountersApply';
 
 export const COUNTERS_LUA = `
-local base = KEYS[1]
 local p = cjson.decode(ARGV[1])
 local ttl, late, N, alpha, cap = p.ttl, p.late, p.n, p.alpha, p.cap
-local factsKey, ddKey, cntKey, dstKey = base .. ':facts', base .. ':dd', base .. ':cnt', base .. ':dst'
+local factsKey, ddKey, cntKey, dstKey, listKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+-- the first-seen sets of this call, declared by the caller in the order of p.sets
+local setKeys = {}
+for i, name in ipairs(p.sets) do setKeys[name] = KEYS[5 + i] end
 local wm = tonumber(redis.call('HGET', factsKey, '_wm') or '0')
 local out = {}
 -- The state after each event depends only on the entity's events so far, never on how they were
@@ -183,7 +185,7 @@ for i, e in ipairs(p.events) do
         local cur = tonumber(redis.call('HGET', factsKey, f.f) or '')
         if cur == nil or f.v > cur then redis.call('HSET', factsKey, f.f, f.v) end
       elseif f.o == 'add' then
-        local k = base .. ':set:' .. f.f
+        local k = setKeys[f.f]
         local isNew = redis.call('HEXISTS', k, f.v) == 0
         if isNew and redis.call('HLEN', k) < f.lim then redis.call('HSET', k, f.v, e.t) end
         redis.call('PEXPIRE', k, ttl)
@@ -251,16 +253,16 @@ for i, e in ipairs(p.events) do
         local entry = r.a[f.f]
         if entry == nil then
           -- a duplicate: the member was new for this event if its first-seen time is this event's
-          entry = { new = redis.call('HGET', base .. ':set:' .. f.f, f.v) == tostring(e.t) }
+          entry = { new = redis.call('HGET', setKeys[f.f], f.v) == tostring(e.t) }
         end
-        entry.size = redis.call('HLEN', base .. ':set:' .. f.f)
+        entry.size = redis.call('HLEN', setKeys[f.f])
         r.a[f.f] = entry
       end
     end
     local facts = redis.call('HGETALL', factsKey)
     r.f = {}
     for j = 1, #facts, 2 do r.f[facts[j]] = facts[j + 1] end
-    r.l = redis.call('GET', KEYS[2])
+    r.l = redis.call('GET', listKey)
   end
   out[i] = r
 end

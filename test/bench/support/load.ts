@@ -20,13 +20,23 @@ export interface LoadResult {
   failedRequests: number;
   requests: number;
   elapsedMs: number;
+  /** Events the door answered for but did not accept (rejected or duplicate), and the first such answer. */
+  notAccepted: number;
+  firstRefusal?: string;
   /** Marker id -> wall-clock ms when its batch was sent. */
   markersSent: Map<string, number>;
   firstError?: string;
 }
 
-/** Sends one batch through a door; resolves with the number of events the door accepted, throws when it refused. */
-export type BatchSender = (events: Record<string, unknown>[]) => Promise<number>;
+/** What a door said of one batch: events accepted, and events it refused or had seen before (HTTP answers per event). */
+export interface BatchOutcome {
+  accepted: number;
+  notAccepted?: number;
+  firstRefusal?: string;
+}
+
+/** Sends one batch through a door; throws when the door refused the whole batch. */
+export type BatchSender = (events: Record<string, unknown>[]) => Promise<BatchOutcome>;
 
 export function httpSender(url: string, apiKey: string): BatchSender {
   const endpoint = `${url}/v1/events/batch`;
@@ -38,7 +48,13 @@ export function httpSender(url: string, apiKey: string): BatchSender {
     });
     const text = await response.text();
     if (!response.ok) throw new Error(`${response.status} ${text.slice(0, 300)}`);
-    return (JSON.parse(text) as { accepted?: number }).accepted ?? 0;
+    const answer = JSON.parse(text) as { accepted?: number; results?: { status: string; errors?: unknown }[] };
+    const refused = (answer.results ?? []).filter((r) => r.status !== 'accepted');
+    return {
+      accepted: answer.accepted ?? 0,
+      notAccepted: refused.length,
+      firstRefusal: refused[0] ? JSON.stringify(refused[0]).slice(0, 300) : undefined,
+    };
   };
 }
 
@@ -51,7 +67,7 @@ export function intakeSender(producer: Producer, topic: string): BatchSender {
       compression: CompressionTypes.None,
       messages: events.map((event) => ({ key: String(event.id), value: JSON.stringify(event) })),
     });
-    return events.length;
+    return { accepted: events.length };
   };
 }
 
@@ -64,7 +80,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function driveStep(send: BatchSender, traffic: TrafficSource, stepId: string, load: StepLoad): Promise<LoadResult> {
   const totalBatches = Math.max(1, Math.round((load.rate * load.durationMs) / 1000 / load.batchSize));
-  const result: LoadResult = { offered: 0, accepted: 0, failedRequests: 0, requests: 0, elapsedMs: 0, markersSent: new Map() };
+  const result: LoadResult = { offered: 0, accepted: 0, notAccepted: 0, failedRequests: 0, requests: 0, elapsedMs: 0, markersSent: new Map() };
   let nextBatch = 0;
   let eventCounter = 0;
   const startedAt = Date.now();
@@ -91,7 +107,10 @@ export async function driveStep(send: BatchSender, traffic: TrafficSource, stepI
       result.offered += events.length;
       result.requests++;
       try {
-        result.accepted += await send(events);
+        const outcome = await send(events);
+        result.accepted += outcome.accepted;
+        result.notAccepted += outcome.notAccepted ?? 0;
+        result.firstRefusal ??= outcome.firstRefusal;
       } catch (error) {
         result.failedRequests++;
         result.firstError ??= (error as Error).message;

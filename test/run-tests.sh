@@ -17,6 +17,8 @@ fi
 command -v java >/dev/null || { echo "Java 17+ is required to run the Kafka broker" >&2; exit 1; }
 # The dashboard's browser test drives Debian's Chromium (installed here when missing).
 bash deploy/local/ensure-chromium.sh
+# test/ops checks the Prometheus alerting rules with promtool (installed here when missing).
+bash deploy/local/ensure-promtool.sh
 # The deployment tests (test/deploy) validate deploy/compose and render deploy/k8s with these.
 bash deploy/local/ensure-deploy-tools.sh
 
@@ -24,9 +26,10 @@ echo "== starting the test stack (Kafka + Redis)"
 started=$(date +%s)
 # Stop afterwards only what this run started (a developer may keep a test stack running).
 if bash test/stack.sh running; then keep_stack=1; else keep_stack=0; fi
+# The trap is set before the start, so a start that fails half way (Kafka up, Redis not) is undone too.
+[ "$keep_stack" = 1 ] || trap 'echo "== stopping the test stack"; bash test/stack.sh stop' EXIT
 stack_env="$(bash test/stack.sh start)"
 eval "$stack_env"
-[ "$keep_stack" = 1 ] || trap 'echo "== stopping the test stack"; bash test/stack.sh stop' EXIT
 echo "   ready in $(( $(date +%s) - started )) s: $VIGIL_TEST_KAFKA_BROKERS, $VIGIL_TEST_REDIS_URL"
 
 echo "== type-check"

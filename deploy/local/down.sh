@@ -8,7 +8,8 @@ for pidfile in "$RUN_DIR"/*.pid; do
   pid="$(cat "$pidfile")"
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid"
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    # 25 s: past the services' own bound (SHUTDOWN_TIMEOUT_MS, 20 s by default), so they stop by themselves
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
     echo "stopped $(basename "$pidfile" .pid) (pid $pid)"
   fi

@@ -48,6 +48,7 @@ KAFKA_DIST="$CACHE_ROOT/kafka-$KAFKA_VERSION"
 KAFKA_LIB="$KAFKA_DIST/lib"
 FETCH_MARKER="$KAFKA_DIST/.complete"
 READY_PATTERN='Kafka Server started'
+CDS_SUSPECT=0 # set when a JVM died with the class-data archive and the start went on without it
 
 log() { printf 'kafka.sh: %s\n' "$*" >&2; }
 die() { printf 'kafka.sh: error: %s\n' "$*" >&2; exit 1; }
@@ -215,7 +216,8 @@ java_bin() {
 
 java_common_args() { # node dir -> args shared by the storage tool and the broker
   local dir="$1"
-  printf '%s\n' "-Dkafka.logs.dir=$dir/logs" -Djava.awt.headless=true
+  # A JVM crash report goes beside the node's logs, not into the caller's working directory.
+  printf '%s\n' "-Dkafka.logs.dir=$dir/logs" -Djava.awt.headless=true "-XX:ErrorFile=$dir/logs/hs_err_pid%p.log"
   if is_kafka3; then
     printf '%s\n' "-Dlog4j.configuration=file:$SCRIPT_DIR/kafka/log4j.properties"
   else
@@ -299,7 +301,7 @@ random_cluster_id() {
 }
 
 format_if_needed() {
-  local java="$1" i dir cid args pids=() failed=0
+  local java="$1" i dir cid args pids=() failed=0 cds=0
   [[ -s "$KAFKA_DATA_DIR/cluster.id" ]] || random_cluster_id >"$KAFKA_DATA_DIR/cluster.id"
   cid="$(tr -dc 'A-Za-z0-9_-' <"$KAFKA_DATA_DIR/cluster.id")"
   [[ ${#cid} -eq 22 ]] || die "bad cluster id in $KAFKA_DATA_DIR/cluster.id"
@@ -310,6 +312,7 @@ format_if_needed() {
     mapfile -t args < <(java_common_args "$dir")
     if [[ "$KAFKA_CDS" == 1 && -s "$(cds_archive "$java")" ]]; then
       args=(-XX:SharedArchiveFile="$(cds_archive "$java")" -Xshare:auto "-Xlog:cds*=error" "${args[@]}")
+      cds=1
     fi
     "$java" "${args[@]}" kafka.tools.StorageTool format -t "$cid" -c "$dir/server.properties" \
       >"$dir/logs/format.log" 2>&1 9>&- 8>&- &
@@ -321,6 +324,12 @@ format_if_needed() {
       failed=1
     fi
   done
+  if ((failed && cds)); then # the archive is only an optimisation: never fail because of it
+    log "the format step failed with the class-data archive; retrying once without the class-data archive (KAFKA_CDS=0)"
+    KAFKA_CDS=0 CDS_SUSPECT=1
+    format_if_needed "$java"
+    return
+  fi
   ((failed == 0)) || die "formatting the KRaft storage in $KAFKA_DATA_DIR failed (output above)"
 }
 
@@ -328,8 +337,16 @@ format_if_needed() {
 # AppCDS (KAFKA_CDS=1, default): loading ~5k classes is most of a broker's start time. The first
 # broker started with a given Kafka version + JDK dumps a dynamic class-data archive when it stops
 # (-XX:ArchiveClassesAtExit); later starts map it (-XX:SharedArchiveFile), which saves ~2 s per
-# node (measured 5.5 s -> 3.7 s for a fresh single node). A truncated archive crashes the JVM, so
-# an archive is only kept when its broker stopped without SIGKILL and a test JVM accepts it.
+# node (measured 5.5 s -> 3.7 s for a fresh single node). A truncated archive crashes the JVM
+# (SIGBUS while mapping it), so:
+#  - a broker dumps into a file of its own (<archive>.<script pid>.<node>.tmp), and the archive is
+#    only kept when that broker stopped without SIGKILL and a test JVM loads it; it is then
+#    renamed into place (atomic: a concurrent start maps the old file or the new one, never half
+#    of one; the archive is never written in place, which would crash JVMs that map it);
+#  - archives are per Kafka version (KAFKA_DIST) and per JDK build (the file name);
+#  - if the format step or a node dies at start while CDS is on, the start is retried once with
+#    KAFKA_CDS=0 (the failed node's logs kept as *.prev), and the archive is removed when that
+#    retry succeeds. A start never fails because of the archive.
 # ---------------------------------------------------------------------------------------------
 cds_archive() { # java -> path of the archive for this Kafka version + JDK build
   local real modules
@@ -347,7 +364,7 @@ cds_finish() {
   rm -f "$dir/cds.pending"
   [[ -n "$tmp" && "$tmp" == *.tmp ]] || return 0
   if [[ "$2" == 1 && -s "$tmp" ]] &&
-    "$java" "-XX:SharedArchiveFile=$tmp" -Xshare:auto -cp "$lib/*" kafka.tools.StorageTool version >/dev/null 2>&1; then
+    "$java" "-XX:SharedArchiveFile=$tmp" -Xshare:auto "-XX:ErrorFile=$dir/logs/hs_err_pid%p.log" -cp "$lib/*" kafka.tools.StorageTool version >/dev/null 2>&1; then
     mv -f "$tmp" "$final" && log "saved class-data archive $final (faster JVM starts from now on)"
   fi
   rm -f "$tmp"
@@ -379,7 +396,17 @@ launch_node() {
     -XX:+ExplicitGCInvokesConcurrent -XX:+ExitOnOutOfMemoryError "${cds[@]}" $KAFKA_JVM_OPTS \
     "${args[@]}" kafka.Kafka "$dir/server.properties" \
     </dev/null >"$dir/logs/stdout.log" 2>&1 9>&- 8>&- &
-  echo $! >"$(pid_file "$i")"
+  local pid=$! n cmd
+  # Until the forked shell has exec'd setsid/java, /proc/<pid>/cmdline is this script's, so
+  # node_pid took a broker about to start for one that had exited (and dropped its pid file): on
+  # a loaded machine a first start failed with "node 1 exited during startup" and no broker log.
+  # Wait for the exec (an empty cmdline: the process is gone or a zombie).
+  for ((n = 0; n < 200; n++)); do
+    cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
+    [[ -z "$cmd" || "$cmd" == *kafka.Kafka* ]] && break
+    sleep 0.05
+  done
+  echo "$pid" >"$(pid_file "$i")"
 }
 
 show_failure() {
@@ -463,9 +490,14 @@ cmd_start() {
         show_failure "$i"
         log "node $i exited during startup; stopping the others"
         stop_all || true
-        if [[ "$KAFKA_CDS" == 1 && -f "$(cds_archive "$java")" ]]; then
-          rm -f "$(cds_archive "$java")"
-          log "removed the class-data archive in case it was the cause; try again (or KAFKA_CDS=0)"
+        # The class-data archive is only an optimisation: retry once without it, so a start never
+        # fails because of it. The failed attempt's logs stay as server.log.prev / stdout.log.prev.
+        if [[ "$KAFKA_CDS" == 1 ]]; then
+          log "retrying once without the class-data archive (KAFKA_CDS=0); the failed attempt's logs are kept as $(node_dir "$i")/logs/*.prev"
+          KAFKA_CDS=0 CDS_SUSPECT=1
+          for p in "${to_start[@]}"; do launch_node "$java" "$p" "${to_start[0]}"; done
+          deadline=$((SECONDS + KAFKA_START_TIMEOUT))
+          continue 2
         fi
         die "Kafka failed to start (node $i died; logs above, data dir $KAFKA_DATA_DIR)"
       fi
@@ -480,6 +512,10 @@ cmd_start() {
     fi
     sleep 0.2
   done
+  if ((CDS_SUSPECT)) && [[ -f "$(cds_archive "$java")" ]]; then
+    rm -f "$(cds_archive "$java")" # unlinked: JVMs that map it keep their copy
+    log "started without the class-data archive after a failed start with it: removed $(cds_archive "$java") (the next start makes a new one)"
+  fi
   log "ready in $((SECONDS - t0)) s: Kafka $KAFKA_VERSION, $KAFKA_NODES node(s), bootstrap servers $(bootstrap_servers)"
   bootstrap_servers
 }

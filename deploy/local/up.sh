@@ -52,16 +52,18 @@ echo "== waiting for the services to report healthy"
 for service in ingestion velocity review-analysis alerting; do
   port="${PORTS[$service]}"
   for i in $(seq 1 120); do
+    # /health answers 200 only when Kafka, Redis and every consumer of the service are up.
     if curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; then
-      echo "   $service: $(curl -fsS "http://127.0.0.1:$port/health")"
+      printf '   %-16s healthy on :%s (Kafka, Redis and its consumers up)\n' "$service" "$port"
       break
     fi
     if ! kill -0 "$(cat "$RUN_DIR/$service.pid")" 2>/dev/null; then
       echo "   $service exited; its log:" >&2
       tail -30 "$RUN_DIR/$service.log" >&2
+      echo "   what did start keeps running: npm run status shows it, npm stop stops it" >&2
       exit 1
     fi
-    [ "$i" = 120 ] && { echo "   $service not healthy after 60 s; log: $RUN_DIR/$service.log" >&2; exit 1; }
+    [ "$i" = 120 ] && { echo "   $service not healthy after 60 s; log: $RUN_DIR/$service.log (npm run status shows what is up, npm stop stops it)" >&2; exit 1; }
     sleep 0.5
   done
 done
@@ -75,6 +77,7 @@ Vigil is running:
   dashboard       http://127.0.0.1:3003/dashboard   (token: $ALERTING_DASHBOARD_TOKEN)
   metrics         http://127.0.0.1:300{0,1,2,3}/metrics
   alerts topic    fraud.alerts on $KAFKA_BROKERS
+What is up, consumer lag, recent alerts: npm run status
 Stop everything with: npm stop
 TXT
 

@@ -4,14 +4,21 @@
 # and bytes left under each run's prefix, by key kind. Writes test/bench/reports/redis-state.md.
 #   bash test/bench/state-size.sh [ref] [seed=7] [minutes=1440]
 # ref defaults to HEAD when the tree has uncommitted changes, else HEAD~1. Uses the test stack
-# (starts it when it is not running; never stops a stack it did not start). ~5 minutes.
+# (starts it when it is not running and then stops it at the end; a stack that was already running
+# is left alone). ~5 minutes.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 if [ -z "$(git status --porcelain -- services libs)" ]; then ref="${1:-HEAD~1}"; else ref="${1:-HEAD}"; fi
 seed="${2:-7}"; minutes="${3:-1440}"
 report="$root/test/bench/reports/redis-state.md"
-if [ -z "${VIGIL_TEST_KAFKA_BROKERS:-}" ] || [ -z "${VIGIL_TEST_REDIS_URL:-}" ] || ! bash test/stack.sh running; then
+stack_started=0
+if bash test/stack.sh running; then
+  echo "using the test stack that was already running; leaving it running" >&2
+  [ -n "${VIGIL_TEST_KAFKA_BROKERS:-}" ] && [ -n "${VIGIL_TEST_REDIS_URL:-}" ] || eval "$(bash test/stack.sh start)"
+else
+  stack_started=1
+  trap 'bash test/stack.sh stop' EXIT # replaced by cleanup below, which also stops it
   eval "$(bash test/stack.sh start)"
 fi
 brokers="$VIGIL_TEST_KAFKA_BROKERS"; redis="$VIGIL_TEST_REDIS_URL"
@@ -19,7 +26,11 @@ tenant="tenant-sim"; key="sim-key"; base_port="${SIM_BASE_PORT:-3130}"
 work="$(mktemp -d)"
 # shellcheck source=../../libs/simulator/bin/local-services.sh
 source "$root/libs/simulator/bin/local-services.sh"
-cleanup() { stop_services; git worktree remove --force "$work/ref-tree" 2>/dev/null || true; }
+cleanup() {
+  stop_services
+  git worktree remove --force "$work/ref-tree" 2>/dev/null || true
+  if [ "$stack_started" = 1 ]; then echo "stopping the test stack this run started" >&2; bash test/stack.sh stop; fi
+}
 trap cleanup EXIT
 
 load="$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -158,6 +158,14 @@ describe('deploy/compose/docker-compose.yml', () => {
     expect(ports(prometheus).map((p) => p.host)).toEqual(['127.0.0.1']);
   });
 
+  it('loads the shipped alerting rules into Prometheus', () => {
+    const prometheus = services['prometheus'];
+    const config = YAML.parse(readFileSync(join(ROOT, 'deploy/compose/prometheus.yml'), 'utf8')) as { rule_files?: string[] };
+    expect(config.rule_files).toHaveLength(1);
+    const rulesMount = mounts(prometheus).find((m) => m.target === config.rule_files![0]);
+    expect(rulesMount?.source).toBe(join(ROOT, 'deploy/prometheus/alerts.yml'));
+  });
+
   it('provisions Grafana with the Prometheus data source and mounts deploy/grafana/vigil.json where the dashboard provider reads', () => {
     const grafana = services['grafana'];
     const dashboard = mounts(grafana).find((m) => m.source === join(ROOT, 'deploy/grafana/vigil.json'));

@@ -13,7 +13,7 @@ const ACCOUNTS = 2000;
 const SIGNUP_TO_ORDER_MS = 30_000;
 
 function event(type: 'account.created' | 'order.placed' | 'wallet.transfer', tenantId: string, atMs: number, data: Record<string, unknown>) {
-  const base = exampleEvent(type) as unknown as { data: Record<string, unknown> };
+  const base = exampleEvent(type) as unknown as { type: string; version: number; data: Record<string, unknown> };
   return { ...base, id: uniqueId('evt'), tenantId, occurredAt: new Date(atMs).toISOString(), data: { ...base.data, ...data } };
 }
 

@@ -34,6 +34,8 @@ export interface VigilClientOptions {
   maxBackoffMs?: number;
   /** Per-request timeout. */
   timeoutMs?: number;
+  /** Called before each retry with the attempt that failed (1-based) and why (progress reporting). */
+  onRetry?: (failedAttempt: number, reason: string) => void;
 }
 
 /** The service answered with an error that resending will not fix (400, 401, 403, 413). */
@@ -72,7 +74,7 @@ const RETRIABLE = new Set([429, 502, 503, 504]);
  * lost answer is deduplicated by the service instead of double-counted.
  */
 export class VigilClient {
-  private readonly opts: Required<Omit<VigilClientOptions, 'secret'>> & { secret?: string };
+  private readonly opts: Required<Omit<VigilClientOptions, 'secret' | 'onRetry'>> & Pick<VigilClientOptions, 'secret' | 'onRetry'>;
 
   constructor(options: VigilClientOptions) {
     this.opts = { maxBatchSize: 500, maxAttempts: 6, initialBackoffMs: 200, maxBackoffMs: 10_000, timeoutMs: 15_000, ...options };
@@ -130,6 +132,7 @@ export class VigilClient {
         lastFailure = error; // network error or timeout: retry with the same ids
       }
       if (attempt === this.opts.maxAttempts) break;
+      this.opts.onRetry?.(attempt, lastFailure instanceof Error ? lastFailure.message : String(lastFailure));
       await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfterMs ?? delayMs, this.opts.maxBackoffMs)));
       delayMs = Math.min(delayMs * 2, this.opts.maxBackoffMs);
     }

@@ -27,4 +27,10 @@ describe('loadConfig', () => {
     expect(loadConfig(RuntimeConfig, { KAFKA_SESSION_TIMEOUT_MS: '10000' }).KAFKA_SESSION_TIMEOUT_MS).toBe(10_000);
     expect(() => loadConfig(RuntimeConfig, { KAFKA_SESSION_TIMEOUT_MS: '1000' })).toThrow(/KAFKA_SESSION_TIMEOUT_MS/);
   });
+
+  it('bounds a graceful stop by SHUTDOWN_TIMEOUT_MS (20 s by default, at least 1 s)', () => {
+    expect(loadConfig(RuntimeConfig, {}).SHUTDOWN_TIMEOUT_MS).toBe(20_000);
+    expect(loadConfig(RuntimeConfig, { SHUTDOWN_TIMEOUT_MS: '5000' }).SHUTDOWN_TIMEOUT_MS).toBe(5000);
+    expect(() => loadConfig(RuntimeConfig, { SHUTDOWN_TIMEOUT_MS: '10' })).toThrow(/SHUTDOWN_TIMEOUT_MS/);
+  });
 });

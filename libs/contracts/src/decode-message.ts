@@ -13,6 +13,18 @@ export const SCHEMA_HEADER = 'vigil-schema';
 export const EVENT_SCHEMA = 'event/1';
 export const SIGNAL_SCHEMA = 'signal/1'; // signal-builder writes `signal/${schemaVersion}`
 
+/** Routing headers of a family-topic event: consumers can filter by type or tenant without parsing the value. */
+export const EVENT_TYPE_HEADER = 'vigil-event-type';
+export const TENANT_HEADER = 'vigil-tenant';
+
+/**
+ * The headers ingestion writes on every validated event (plus libs/kafka's `vigil-batch`); one
+ * function, so the producer and the AsyncAPI document (asyncapi.ts) name the same headers.
+ */
+export function eventRecordHeaders(event: Pick<VigilEvent, 'type' | 'tenantId'>): Record<string, string> {
+  return { [EVENT_TYPE_HEADER]: event.type, [TENANT_HEADER]: event.tenantId, [SCHEMA_HEADER]: EVENT_SCHEMA };
+}
+
 export type DecodedContract<T> = { ok: true; value: T } | { ok: false; reason: string; details?: FieldError[] };
 
 interface RawMessage {

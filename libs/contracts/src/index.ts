@@ -15,3 +15,5 @@ export * from './events/orders';
 export * from './events/reviews';
 export * from './events/wallets';
 export * from './examples';
+export * from './json-schema';
+export * from './contract-schemas';

@@ -8,6 +8,7 @@ export * from './kafka-publisher';
 export * from './batch-consumer';
 export * from './consumer-factory';
 export * from './topic-admin';
+export * from './consumer-lag';
 export * from './kafka.health';
 export * from './kafka.module';
 export * from './handler-retries';

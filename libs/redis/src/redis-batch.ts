@@ -1,6 +1,15 @@
 import calculateSlot from 'cluster-key-slot';
 import { Cluster } from 'ioredis';
+import { histogram, LATENCY_BUCKETS } from '@vigil/observability';
 import { RedisClient } from './redis-client';
+
+// Every hot path's Redis work goes through execBatch, so its time is the Redis latency the
+// services see (deploy/prometheus/alerts.yml alerts on its p99).
+const batchSeconds = histogram({
+  name: 'vigil_redis_batch_duration_seconds',
+  help: 'Time of one execBatch: one pipeline round trip (on a cluster, its per-slot pipelines run concurrently)',
+  buckets: LATENCY_BUCKETS,
+});
 
 export type RedisPipeline = ReturnType<RedisClient['pipeline']>;
 
@@ -23,7 +32,17 @@ export async function execBatch<T = unknown>(
   commands: readonly BatchCommand[],
 ): Promise<T[]> {
   if (commands.length === 0) return [];
-  if (!(client instanceof Cluster)) return execPipeline<T>(client, commands);
+  const stop = batchSeconds.startTimer();
+  try {
+    return await (client instanceof Cluster
+      ? execClusterBatch<T>(client, commands)
+      : execPipeline<T>(client, commands));
+  } finally {
+    stop();
+  }
+}
+
+async function execClusterBatch<T>(client: Cluster, commands: readonly BatchCommand[]): Promise<T[]> {
   const bySlot = new Map<number, number[]>();
   commands.forEach((c, i) => {
     const slot = calculateSlot(c.key);

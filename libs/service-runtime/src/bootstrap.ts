@@ -6,6 +6,7 @@ import { createKafka, ensureTopics } from '@vigil/kafka';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { RuntimeConfig } from '@vigil/config';
+import { ApiDocsOptions, setupApiDocs } from './api-docs';
 import { BodyDepthInterceptor } from './body-depth.interceptor';
 
 /** Creates the Nest app with the service defaults (pino logs, security headers, validation, graceful shutdown). */
@@ -22,15 +23,32 @@ export async function createServiceApp(module: Type<unknown> | DynamicModule): P
   return app;
 }
 
+/**
+ * Nest's shutdown hooks stop the app on SIGTERM/SIGINT and then re-raise the signal; this bounds
+ * that stop (SHUTDOWN_TIMEOUT_MS). The timer is unref'd: it never keeps a stopped process alive.
+ */
+function exitAfterShutdownTimeout(timeoutMs: number): void {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        console.error(`graceful shutdown did not finish within SHUTDOWN_TIMEOUT_MS=${timeoutMs} ms; exiting`);
+        process.exit(1);
+      }, timeoutMs).unref();
+    });
+  }
+}
+
 /** Makes sure the topics of this environment exist (the broker does not auto-create them). */
 export async function provisionTopics(config: RuntimeConfig): Promise<void> {
   await ensureTopics(createKafka(config.KAFKA_BROKERS, 'vigil-provisioner', { quiet: true }), topicSpecs(config.VIGIL_TOPIC_PREFIX));
 }
 
-/** Entry point of a service's main.ts: provision topics, start, listen. */
-export async function runService(module: Type<unknown> | DynamicModule, config: RuntimeConfig): Promise<INestApplication> {
+/** Entry point of a service's main.ts: provision topics, start, serve the OpenAPI document (mounted before listen), listen. */
+export async function runService(module: Type<unknown> | DynamicModule, config: RuntimeConfig, options: { apiDocs?: ApiDocsOptions } = {}): Promise<INestApplication> {
   await provisionTopics(config);
   const app = await createServiceApp(module);
+  exitAfterShutdownTimeout(config.SHUTDOWN_TIMEOUT_MS);
+  if (options.apiDocs) setupApiDocs(app, options.apiDocs);
   await app.listen(config.PORT, process.env['HOST'] ?? '0.0.0.0');
   return app;
 }

@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { BatchConsumerFactory, KafkaHealthIndicator } from '@vigil/kafka';
 import { RedisHealthIndicator } from '@vigil/redis';
@@ -30,6 +31,7 @@ export class HealthController {
 
   /** Liveness: the process answers. */
   @Get('live')
+  @ApiOkResponse({ description: 'the process answers', schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } } })
   live() {
     return { status: 'ok' };
   }

@@ -3,3 +3,5 @@ export * from './service-runtime.module';
 export * from './bootstrap';
 export * from './health.controller';
 export * from './consumer-group';
+export * from './stack-status';
+export * from './api-docs';

@@ -2,3 +2,4 @@ export * from './test-stack';
 export * from './wait-for';
 export * from './topic-probe';
 export * from './test-app';
+export * from './openapi-checks';

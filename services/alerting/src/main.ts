@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { loadConfig } from '@vigil/config';
 import { runService } from '@vigil/service-runtime';
+import { ALERTING_API_DOCS } from './api-docs';
 import { AppModule } from './app.module';
 import { AlertingConfig } from './config';
 
 async function main() {
   const config = loadConfig(AlertingConfig);
-  await runService(AppModule.register(config), config);
+  await runService(AppModule.register(config), config, { apiDocs: ALERTING_API_DOCS });
 }
 
 main().catch((error: unknown) => {

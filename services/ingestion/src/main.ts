@@ -1,17 +1,13 @@
 import 'reflect-metadata';
 import { loadConfig } from '@vigil/config';
-import { createServiceApp, provisionTopics } from '@vigil/service-runtime';
+import { runService } from '@vigil/service-runtime';
 import { AppModule } from './app.module';
 import { IngestionConfig } from './config';
-import { setupApiDocs } from './http/openapi';
+import { INGESTION_API_DOCS } from './http/openapi';
 
-// Like runService, plus the OpenAPI document, which must be mounted before listen().
 async function main() {
   const config = loadConfig(IngestionConfig);
-  await provisionTopics(config);
-  const app = await createServiceApp(AppModule.register(config));
-  setupApiDocs(app);
-  await app.listen(config.PORT, process.env['HOST'] ?? '0.0.0.0');
+  await runService(AppModule.register(config), config, { apiDocs: INGESTION_API_DOCS });
 }
 
 main().catch((error: unknown) => {

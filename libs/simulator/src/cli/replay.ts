@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ClientEvent } from '@vigil/client';
 import { topicNames } from '@vigil/contracts';
 import { parseNdjson } from '../generator/ndjson';
 import { AlertCollector } from '../replay/alert-collector';
@@ -38,7 +39,11 @@ runCli(async () => {
   const waitMs = parseNumber(String(values['wait']), 'wait', (n) => n >= 0) * 1000;
   const brokers = String(values['brokers']).split(',').map((b) => b.trim()).filter(Boolean);
   const topics = topicNames(String(values['topic-prefix']));
-  const events = parseNdjson(readFileSync(inPath, 'utf8'));
+  const records = parseNdjson(readFileSync(inPath, 'utf8'));
+  const notObject = records.findIndex((r) => typeof r !== 'object' || r === null || Array.isArray(r));
+  if (notObject >= 0) throw new Error(`record ${notObject + 1} of ${inPath} is not a JSON object`);
+  // ingestion validates every field and answers per event; the client only needs objects
+  const events = records as ClientEvent[];
 
   const collectors = [new AlertCollector({ brokers, topic: topics.alerts, outPath: requireString(values, 'alerts-out', USAGE) })];
   if (typeof values['signals-out'] === 'string') collectors.push(new AlertCollector({ brokers, topic: topics.signals, outPath: values['signals-out'] }));

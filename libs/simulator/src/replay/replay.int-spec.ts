@@ -46,7 +46,7 @@ describe('replay against the real ingestion service and Kafka', () => {
 
   it('stops with the reason when ingestion refuses the key', async () => {
     const { events } = simulate({ seed: 5, minutes: 1, tenantId: tenant });
-    await expect(sendEvents(events, { url: appUrl(app), apiKey: 'wrong', batchSize: 500, rate: 'max' })).rejects.toThrow(/HTTP 401/);
+    await expect(sendEvents(events, { url: appUrl(app), apiKey: 'wrong', batchSize: 500, rate: 'max' })).rejects.toMatchObject({ name: 'VigilRequestError', status: 401 });
   });
 
   it('paces sending to the requested rate', async () => {

@@ -7,8 +7,9 @@ export const signalsTotal = counter({
 });
 export const alertsTotal = counter({
   name: 'vigil_alerting_alerts_total',
-  help: 'Alert publications by the rule of the signal that caused them, severity and action (created, updated)',
-  labelNames: ['rule', 'severity', 'action'],
+  // tenant: the Grafana dashboard's tenant filter. Bounded: tenants are the configured credentials.
+  help: 'Alert publications by tenant, the rule of the signal that caused them, severity and action (created, updated)',
+  labelNames: ['tenant', 'rule', 'severity', 'action'],
 });
 export const decisionsTotal = counter({
   name: 'vigil_alerting_decisions_total',

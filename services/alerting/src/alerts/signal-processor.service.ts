@@ -90,7 +90,7 @@ export class SignalProcessor implements OnApplicationBootstrap {
       this.feed.publish({ kind: 'alert', alert, atMs: now });
       if (action === 'duplicate') continue;
       this.feed.count('alerts', 1);
-      alertsTotal.inc({ rule: contributing[contributing.length - 1].ruleId, severity: alert.severity, action });
+      alertsTotal.inc({ tenant: alert.subject.tenantId, rule: contributing[contributing.length - 1].ruleId, severity: alert.severity, action });
       for (const s of contributing) eventToAlertSeconds.observe(Math.max(0, (now - Date.parse(s.occurredAt)) / 1000));
     }
     this.logger.debug(`published ${alerts.length} alert revision(s) from ${signals.length} signal(s)`);

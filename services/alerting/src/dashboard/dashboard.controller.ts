@@ -2,6 +2,7 @@ import { Controller, ForbiddenException, Get, Header, HttpCode, Post, Req, Res, 
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ApiNoContentResponse, ApiOkResponse, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { AnalystAuthGuard, cookieToken, sameOrigin, TOKEN_COOKIE } from '../users/analyst-auth.guard';
 
@@ -30,6 +31,7 @@ function contentSecurityPolicy(html: string): string {
  * answers with an HttpOnly, SameSite=Strict cookie (Secure over TLS): page scripts never hold the
  * token afterwards.
  */
+@ApiTags('dashboard')
 @Controller()
 export class DashboardController {
   private readonly html = readFileSync(path.join(__dirname, 'dashboard.html'), 'utf8');
@@ -38,6 +40,8 @@ export class DashboardController {
   @Get('dashboard')
   @Header('content-type', 'text/html; charset=utf-8')
   @Header('cache-control', 'no-store')
+  @ApiProduces('text/html')
+  @ApiOkResponse({ description: 'the dashboard page (its own Content-Security-Policy)', schema: { type: 'string' } })
   page(@Res({ passthrough: true }) res: Response): string {
     res.setHeader('content-security-policy', this.csp);
     return this.html;
@@ -47,6 +51,8 @@ export class DashboardController {
   @Post('v1/session')
   @HttpCode(204)
   @UseGuards(AnalystAuthGuard)
+  @ApiSecurity('bearer')
+  @ApiNoContentResponse({ description: 'Set-Cookie: the HttpOnly, SameSite=Strict session cookie (12 h)' })
   login(@Req() req: Request, @Res({ passthrough: true }) res: Response): void {
     if (!sameOrigin(req)) throw new ForbiddenException('cross-site login refused');
     // the bearer token, or (a session renewed) the cookie's: the guard admitted one of them
@@ -57,6 +63,8 @@ export class DashboardController {
   @Post('v1/session/delete')
   @HttpCode(204)
   @UseGuards(AnalystAuthGuard)
+  @ApiSecurity('session')
+  @ApiNoContentResponse({ description: 'Set-Cookie: the session cookie, expired' })
   logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): void {
     res.setHeader('set-cookie', sessionCookie('', 0, req.secure));
   }

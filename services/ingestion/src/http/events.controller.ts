@@ -1,8 +1,8 @@
 import { Controller, HttpCode, Post, Req, UseFilters, UseGuards } from '@nestjs/common';
 import { Inject } from '@nestjs/common';
 import { ApiBody, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { ENVELOPE_SCHEMA, ERROR_SCHEMA, EVENT_EXAMPLES } from './openapi';
-import { SERVICE_CONFIG } from '@vigil/service-runtime';
+import { EVENT_EXAMPLES } from './openapi';
+import { schemaRef, SERVICE_CONFIG } from '@vigil/service-runtime';
 import { ApiKeyThrottlerGuard } from '../auth/api-key-throttler.guard';
 import { ApiKeyGuard, AuthenticatedRequest } from '../auth/api-key.guard';
 import { IngestionConfig } from '../config';
@@ -25,12 +25,12 @@ export interface BatchResponse {
 @ApiTags('events')
 @ApiSecurity('apiKey')
 @ApiSecurity('signature')
-@ApiResponse({ status: 400, description: 'invalid_event, malformed_json, invalid_body', schema: ERROR_SCHEMA })
-@ApiResponse({ status: 401, description: 'unauthorized, invalid_signature', schema: ERROR_SCHEMA })
-@ApiResponse({ status: 403, description: 'tenant_mismatch', schema: ERROR_SCHEMA })
-@ApiResponse({ status: 413, description: 'payload_too_large, batch_too_large', schema: ERROR_SCHEMA })
-@ApiResponse({ status: 429, description: 'rate_limited (Retry-After)', schema: ERROR_SCHEMA })
-@ApiResponse({ status: 503, description: 'unavailable: Kafka or Redis unreachable, resend the same ids after Retry-After', schema: ERROR_SCHEMA })
+@ApiResponse({ status: 400, description: 'invalid_event, malformed_json, invalid_body', schema: schemaRef('ApiError') })
+@ApiResponse({ status: 401, description: 'unauthorized, invalid_signature', schema: schemaRef('ApiError') })
+@ApiResponse({ status: 403, description: 'tenant_mismatch', schema: schemaRef('ApiError') })
+@ApiResponse({ status: 413, description: 'payload_too_large, batch_too_large', schema: schemaRef('ApiError') })
+@ApiResponse({ status: 429, description: 'rate_limited (Retry-After)', schema: schemaRef('ApiError') })
+@ApiResponse({ status: 503, description: 'unavailable: Kafka or Redis unreachable, resend the same ids after Retry-After', schema: schemaRef('ApiError') })
 @Controller('v1/events')
 @UseGuards(ApiKeyGuard, ApiKeyThrottlerGuard)
 @UseFilters(IngestionExceptionFilter)
@@ -43,8 +43,8 @@ export class EventsController {
   /** One event. 202 once Kafka acknowledged it (or it was a duplicate); 400 with every failing field otherwise. */
   @Post()
   @HttpCode(202)
-  @ApiBody({ schema: ENVELOPE_SCHEMA, examples: EVENT_EXAMPLES })
-  @ApiResponse({ status: 202, description: 'stored (accepted) or seen before (duplicate)' })
+  @ApiBody({ schema: schemaRef('EventEnvelope'), examples: EVENT_EXAMPLES })
+  @ApiResponse({ status: 202, description: 'stored (accepted) or seen before (duplicate)', schema: schemaRef('EventAccepted') })
   async one(@Req() req: AuthenticatedRequest): Promise<SingleEventResponse> {
     const raw: unknown = req.body;
     this.checkTenant([raw], req, false);
@@ -60,8 +60,8 @@ export class EventsController {
    */
   @Post('batch')
   @HttpCode(202)
-  @ApiBody({ schema: { type: 'object', required: ['events'], properties: { events: { type: 'array', items: ENVELOPE_SCHEMA } } } })
-  @ApiResponse({ status: 202, description: 'per-event results by index: accepted, duplicate or rejected with errors' })
+  @ApiBody({ schema: { type: 'object', required: ['events'], properties: { events: { type: 'array', items: schemaRef('EventEnvelope') } } } })
+  @ApiResponse({ status: 202, description: 'per-event results by index: accepted, duplicate or rejected with errors', schema: schemaRef('BatchResult') })
   async batch(@Req() req: AuthenticatedRequest): Promise<BatchResponse> {
     const events = (req.body as { events?: unknown } | undefined)?.events;
     if (!Array.isArray(events) || events.length === 0) {

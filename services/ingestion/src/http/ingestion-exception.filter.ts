@@ -1,10 +1,17 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { isTransient } from '@vigil/kafka';
+import { counter } from '@vigil/observability';
 import { SERVICE_CONFIG } from '@vigil/service-runtime';
 import { Response } from 'express';
 import { IngestionConfig } from '../config';
 import { ApiError, ApiErrorBody, ApiErrorCode } from './api-error';
+
+const errorResponses = counter({
+  name: 'vigil_ingestion_error_responses_total',
+  help: 'Failed ingestion API requests by status and code (503 unavailable: Kafka or Redis unreachable, 429 rate_limited, ...)',
+  labelNames: ['status', 'code'],
+});
 
 const CODE_BY_STATUS: Record<number, ApiErrorCode> = { 400: 'invalid_body', 401: 'unauthorized', 404: 'not_found', 413: 'payload_too_large', 429: 'rate_limited', 503: 'unavailable' };
 
@@ -22,6 +29,7 @@ export class IngestionExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception, res);
+    errorResponses.inc({ status: String(body.statusCode), code: body.code });
     res.status(body.statusCode).json(body);
   }
 

@@ -1,10 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import { EVENT_TYPE_NAMES } from '@vigil/contracts';
-import { createServiceApp, provisionTopics } from '@vigil/service-runtime';
-import { appUrl, testConfig } from '@vigil/testing';
+import { createServiceApp, provisionTopics, setupApiDocs } from '@vigil/service-runtime';
+import { appUrl, controllerRoutes, documentedOperations, OpenApiDocument, testConfig, undescribedPayloads } from '@vigil/testing';
 import { AppModule } from '../app.module';
 import { IngestionConfig } from '../config';
-import { setupApiDocs } from './openapi';
+import { INGESTION_API_DOCS } from './openapi';
 
 describe('OpenAPI document', () => {
   let app: INestApplication;
@@ -12,7 +12,7 @@ describe('OpenAPI document', () => {
     const config = testConfig(IngestionConfig, { INGESTION_API_KEYS: 'tenant-a:key-a' });
     await provisionTopics(config);
     app = await createServiceApp(AppModule.register(config));
-    setupApiDocs(app);
+    setupApiDocs(app, INGESTION_API_DOCS);
     await app.listen(0, '127.0.0.1');
   });
   afterAll(() => app?.close());
@@ -30,5 +30,11 @@ describe('OpenAPI document', () => {
     expect(doc.components.schemas).toHaveProperty('ApiError');
     expect(doc.components.schemas).toHaveProperty('OrderPlaced.properties.amount.$ref', '#/components/schemas/Money');
     expect((await fetch(`${appUrl(app)}/docs`)).status).toBe(200);
+  });
+
+  it('lists every controller route and describes every request body and 2xx response', async () => {
+    const doc = (await (await fetch(`${appUrl(app)}/docs-json`)).json()) as OpenApiDocument;
+    expect(documentedOperations(doc)).toEqual(controllerRoutes(app));
+    expect(undescribedPayloads(doc)).toEqual([]);
   });
 });

@@ -1,24 +1,20 @@
-import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { EVENT_TYPE_NAMES, exampleEvent } from '@vigil/contracts';
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the storage is not re-exported with types at a typed path
-const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
-import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
+import { EVENT_TYPE_NAMES, EVENT_TYPES, EventEnvelope, exampleEvent, JsonSchema } from '@vigil/contracts';
+import { ApiDocsOptions, componentSchema, schemaRef } from '@vigil/service-runtime';
+import type { BatchResponse, SingleEventResponse } from './events.controller';
 
-/** JSON Schema of the envelope; `data` per type is described by the examples and libs/contracts/README.md. */
-export const ENVELOPE_SCHEMA = {
-  type: 'object',
-  required: ['id', 'type', 'version', 'occurredAt', 'tenantId', 'data'],
+const PAYLOAD_CLASSES = Object.values(EVENT_TYPES).flatMap((spec) => Object.values(spec.versions as Record<number, new () => object>));
+
+/** The envelope as generated from EventEnvelope, with what only the HTTP door adds to its fields. */
+const envelope = componentSchema(EventEnvelope);
+export const ENVELOPE_SCHEMA: JsonSchema = {
+  ...envelope,
   additionalProperties: false,
   properties: {
-    id: { type: 'string', description: 'unique per tenant; resending the same id is deduplicated' },
-    type: { type: 'string', enum: EVENT_TYPE_NAMES },
-    version: { type: 'integer', minimum: 1 },
-    occurredAt: { type: 'string', format: 'date-time', description: 'event time, ISO 8601 with offset; at most INGESTION_MAX_FUTURE_SKEW (default 5m) after the ingestion clock, any age in the past' },
-    tenantId: { type: 'string', description: "must be the API key's tenant" },
-    correlationId: { type: 'string' },
-    causationId: { type: 'string' },
-    data: { type: 'object', description: 'payload of type@version; see the examples' },
+    ...envelope.properties,
+    id: { ...envelope.properties?.['id'], description: 'unique per tenant; resending the same id is deduplicated' },
+    occurredAt: { ...envelope.properties?.['occurredAt'], description: 'event time, ISO 8601 with offset; at most INGESTION_MAX_FUTURE_SKEW (default 5m) after the ingestion clock, any age in the past' },
+    tenantId: { ...envelope.properties?.['tenantId'], description: "must be the API key's tenant" },
+    data: { description: 'the payload of type@version (one schema per type and version in libs/contracts/schemas; see the examples)', anyOf: PAYLOAD_CLASSES.map((cls) => schemaRef(cls)) },
   },
 };
 
@@ -40,21 +36,44 @@ export const ERROR_SCHEMA = {
   },
 };
 
+const fieldError = { type: 'object', required: ['field', 'constraint', 'reason'], properties: { field: { type: 'string' }, constraint: { type: 'string' }, reason: { type: 'string' } } };
+
+/** The 202 answers (SingleEventResponse, BatchResponse of events.controller.ts), property maps typed by them. */
+const eventAccepted: { [K in keyof SingleEventResponse]-?: JsonSchema } = {
+  id: { type: 'string' },
+  status: { type: 'string', enum: ['accepted', 'duplicate'], description: 'duplicate: an event with this id was stored before (nothing published again)' },
+};
+const batchResult: { [K in keyof BatchResponse]-?: JsonSchema } = {
+  accepted: { type: 'integer' },
+  duplicates: { type: 'integer' },
+  rejected: { type: 'integer' },
+  results: {
+    type: 'array',
+    description: 'one per event, by index',
+    items: {
+      type: 'object',
+      required: ['index', 'status'],
+      properties: { index: { type: 'integer' }, id: { type: 'string' }, status: { type: 'string', enum: ['accepted', 'duplicate', 'rejected'] }, errors: { type: 'array', items: fieldError } },
+    },
+  },
+};
+const object = (properties: Record<string, JsonSchema>): JsonSchema => ({ type: 'object', required: Object.keys(properties), properties });
+
 export const EVENT_EXAMPLES = Object.fromEntries(EVENT_TYPE_NAMES.map((type) => [type, { value: exampleEvent(type) }]));
 
-/** Serves the OpenAPI document at /docs (UI) and /docs-json. Call before app.listen(). */
-export function setupApiDocs(app: INestApplication): void {
-  const config = new DocumentBuilder()
-    .setTitle('Vigil ingestion API')
-    .setDescription('Marketplace events in; 202 only after Kafka acknowledged them. Errors use one format (ApiError). See services/ingestion/README.md.')
-    .setVersion('1')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'apiKey')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Vigil-Signature', description: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>, required for keys with a secret; replay window INGESTION_SIGNATURE_TOLERANCE_SECONDS' }, 'signature')
-    .build();
-  const document = SwaggerModule.createDocument(app, config);
-  // JSON Schema of every payload class, generated from the class-validator decorators of @vigil/contracts
-  // (class-validator-jsonschema 5.x works with class-validator 0.15; class-transformer's storage resolves nested types).
-  const payloadSchemas = validationMetadatasToSchemas({ refPointerPrefix: '#/components/schemas/', classTransformerMetadataStorage: defaultMetadataStorage });
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...payloadSchemas, EventEnvelope: ENVELOPE_SCHEMA, ApiError: ERROR_SCHEMA } as never };
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
-}
+/** The OpenAPI document of ingestion (served at /docs and /docs-json by runService). */
+export const INGESTION_API_DOCS: ApiDocsOptions = {
+  title: 'Vigil ingestion API',
+  description: 'Marketplace events in; 202 only after Kafka acknowledged them. Errors use one format (ApiError). See services/ingestion/README.md.',
+  security: {
+    apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+    signature: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-Vigil-Signature',
+      description: 't=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>, required for keys with a secret; replay window INGESTION_SIGNATURE_TOLERANCE_SECONDS',
+    },
+  },
+  schemas: { EventEnvelope: ENVELOPE_SCHEMA, ApiError: ERROR_SCHEMA, EventAccepted: object(eventAccepted), BatchResult: object(batchResult) },
+  models: PAYLOAD_CLASSES,
+};

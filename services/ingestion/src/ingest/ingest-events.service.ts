@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { parseDuration } from '@vigil/counters';
 import {
-  EVENT_SCHEMA,
   EventFamily,
+  eventRecordHeaders,
   eventTimeMs,
   FieldError,
-  SCHEMA_HEADER,
   TopicNames,
   validateEvent,
   VigilEvent,
@@ -202,12 +201,7 @@ export class IngestEventsService {
           topic: this.topics.events[family],
           key,
           value: JSON.stringify(event),
-          headers: {
-            'vigil-event-type': event.type,
-            'vigil-tenant': event.tenantId,
-            [SCHEMA_HEADER]: EVENT_SCHEMA,
-            [PUBLISH_BATCH_HEADER]: batch,
-          },
+          headers: { ...eventRecordHeaders(event), [PUBLISH_BATCH_HEADER]: batch },
         })),
       );
       await this.idempotency.markPublished(events.map((e) => e.event));

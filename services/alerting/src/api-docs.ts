@@ -1,0 +1,66 @@
+import { AlertDecision, FraudAlert, JsonSchema } from '@vigil/contracts';
+import { ApiDocsOptions, HTTP_ERROR_SCHEMA, schemaRef } from '@vigil/service-runtime';
+import type { AlertView } from './alerts/alert-document';
+import { DecisionRequest } from './alerts/alerts.dto';
+import type { AlertFeed } from './alerts/alert-feed';
+import type { AlertStore } from './alerts/alert-store';
+import { TOKEN_COOKIE } from './users/analyst-auth.guard';
+import { AnalystUser, ROLES } from './users/analyst-users';
+
+/*
+ * Response schemas of the analysts' API. The answers are TypeScript interfaces (no class to
+ * generate from); each property map is typed by its interface, so a field added or removed there
+ * fails the type check until the schema follows.
+ */
+
+const dateTime: JsonSchema = { type: 'string', format: 'date-time' };
+
+const alertViewExtras: { [K in Exclude<keyof AlertView, keyof FraudAlert>]-?: JsonSchema } = {
+  contributions: { type: 'object', additionalProperties: { type: 'number', minimum: 0, maximum: 1 }, description: "each rule's largest contribution (0..1) to the score" },
+  decisions: { type: 'array', items: schemaRef(AlertDecision) },
+  createdAt: dateTime,
+  firstDecisionAt: dateTime,
+};
+
+const analystUser: { [K in keyof AnalystUser]-?: JsonSchema } = {
+  name: { type: 'string', description: 'decisions are recorded under this name' },
+  role: { type: 'string', enum: [...ROLES] },
+  tenants: { anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'string', enum: ['*'] }], description: "tenants whose alerts the user sees; '*' = all" },
+};
+
+type Rate = ReturnType<AlertFeed['rates']>[number];
+type RuleStats = Awaited<ReturnType<AlertStore['ruleStats']>>[string];
+const rate: { [K in keyof Rate]-?: JsonSchema } = { minute: dateTime, signals: { type: 'integer' }, alerts: { type: 'integer' } };
+const ruleStats: { [K in keyof RuleStats]-?: JsonSchema } = { confirmed_fraud: { type: 'integer' }, false_positive: { type: 'integer' }, falsePositiveRate: { type: 'number', minimum: 0, maximum: 1 } };
+
+const object = (properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema => ({
+  type: 'object',
+  required: Object.keys(properties).filter((p) => !optional.includes(p)),
+  properties,
+});
+
+export const ALERTING_SCHEMAS: Record<string, JsonSchema> = {
+  AlertView: { allOf: [schemaRef(FraudAlert), object(alertViewExtras, ['firstDecisionAt'])], description: 'an alert as the read model holds it: the published FraudAlert plus its lifecycle' },
+  AlertList: object({ alerts: { type: 'array', items: schemaRef('AlertView') } }),
+  AnalystUser: object(analystUser),
+  AlertStats: object({
+    rates: { type: 'array', items: object(rate), description: 'signals and alerts per minute over the last hour (the whole instance; empty unless the caller sees all tenants)' },
+    rules: { type: 'object', additionalProperties: object(ruleStats), description: 'decision counts per rule over the caller’s tenants' },
+  }),
+  Snooze: object({ ruleId: { type: 'string' }, until: dateTime, scope: { type: 'string', description: "'<subject type>:<subject id>' or 'all subjects'" } }),
+  SnoozeRemoved: object({ removed: { type: 'boolean' } }),
+  HttpError: HTTP_ERROR_SCHEMA,
+};
+
+export const ALERTING_API_DOCS: ApiDocsOptions = {
+  title: 'Vigil alerting API',
+  description: "The analysts' API behind the dashboard: alerts, decisions, snoozes, stats, the live feed. Every /v1 route needs an analyst token; the role gates writes (analyst: decisions, admin: snoozes). See services/alerting/README.md.",
+  security: {
+    bearer: { type: 'http', scheme: 'bearer', description: 'an analyst token (ALERTING_DASHBOARD_TOKEN or one of the users file)' },
+    session: { type: 'apiKey', in: 'cookie', name: TOKEN_COOKIE, description: 'the HttpOnly session cookie set by POST /v1/session' },
+  },
+  schemas: ALERTING_SCHEMAS,
+  // DecisionRequest has no decorators of its own (PickType copies AlertDecision's onto an anonymous
+  // parent class): listed, it gets its parent's schema under its own name.
+  models: [DecisionRequest],
+};

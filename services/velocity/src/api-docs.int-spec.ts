@@ -1,0 +1,41 @@
+import { INestApplication } from '@nestjs/common';
+import { createServiceApp, provisionTopics, setupApiDocs } from '@vigil/service-runtime';
+import { appUrl, controllerRoutes, documentedOperations, OpenApiDocument, testConfig, undescribedPayloads } from '@vigil/testing';
+import { VELOCITY_API_DOCS } from './api-docs';
+import { AppModule } from './app.module';
+import { VelocityConfig } from './config';
+
+describe('velocity OpenAPI document', () => {
+  let app: INestApplication;
+  let doc: OpenApiDocument & { paths: Record<string, Record<string, { parameters?: { name: string; in: string; schema?: unknown }[] }>> };
+  beforeAll(async () => {
+    const config = testConfig(VelocityConfig, { VELOCITY_ADMIN_KEYS: 'tenant-a:admin-a', LOG_LEVEL: 'error' });
+    await provisionTopics(config);
+    app = await createServiceApp(AppModule.register(config));
+    setupApiDocs(app, VELOCITY_API_DOCS);
+    await app.listen(0, '127.0.0.1');
+    const response = await fetch(`${appUrl(app)}/docs-json`);
+    expect(response.status).toBe(200);
+    doc = (await response.json()) as typeof doc;
+  });
+  afterAll(() => app?.close());
+
+  it('lists every controller route (lists, seller bans, health, metrics) and serves /docs', async () => {
+    const routes = controllerRoutes(app);
+    expect(routes).toEqual(
+      expect.arrayContaining(['PUT /v1/lists/{list}/{entityType}/{entityId}', 'GET /v1/lists/{list}/{entityType}/{entityId}', 'DELETE /v1/lists/{list}/{entityType}/{entityId}', 'POST /v1/sellers/{id}/ban', 'GET /health']),
+    );
+    expect(documentedOperations(doc)).toEqual(routes);
+    expect((await fetch(`${appUrl(app)}/docs`)).status).toBe(200);
+  });
+
+  it('describes every request body and 2xx response with a schema of its fields, and the path parameters', () => {
+    expect(undescribedPayloads(doc)).toEqual([]);
+    const put = doc.paths['/v1/lists/{list}/{entityType}/{entityId}']['put'];
+    expect(put).toMatchObject({ requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/PutListEntryDto' } } } } });
+    expect(doc.components?.schemas?.['PutListEntryDto']).toMatchObject({ required: ['reason'], properties: { ttlDays: { type: 'integer', maximum: 3650 } } });
+    expect(put.parameters?.map((p) => `${p.in}:${p.name}`).sort()).toEqual(['path:entityId', 'path:entityType', 'path:list']);
+    expect(put.parameters?.find((p) => p.name === 'list')?.schema).toMatchObject({ enum: ['allow', 'deny'] });
+    expect(doc.components?.schemas?.['BanSellerRequest']).toMatchObject({ required: ['reason'] });
+  });
+});

@@ -1,0 +1,31 @@
+import { JsonSchema } from '@vigil/contracts';
+import { ApiDocsOptions, HTTP_ERROR_SCHEMA } from '@vigil/service-runtime';
+import { LIST_KINDS, ListEntry } from './lists/list-entry';
+import type { SellerBanResult } from './sellers/seller-ban.controller';
+
+/*
+ * Response schemas of the velocity API. The answers are TypeScript interfaces (no class to
+ * generate from); each property map is typed by its interface, so a field added or removed there
+ * fails the type check until the schema follows.
+ */
+const listEntry: { [K in keyof ListEntry]-?: JsonSchema } = {
+  list: { type: 'string', enum: [...LIST_KINDS] },
+  reason: { type: 'string' },
+  rules: { type: 'array', items: { type: 'string' }, description: 'allow: the rule ids it suppresses ("*" = all); deny: unused' },
+  addedAt: { type: 'string', format: 'date-time' },
+  expiresAt: { type: 'string', format: 'date-time' },
+};
+
+const sellerBan: { [K in keyof SellerBanResult]-?: JsonSchema } = {
+  sellerId: { type: 'string' },
+  flaggedLinks: { type: 'integer', minimum: 0, description: 'devices, IPs, payout accounts and contact details of the seller now flagged' },
+};
+
+const object = (properties: Record<string, JsonSchema>): JsonSchema => ({ type: 'object', required: Object.keys(properties), properties });
+
+export const VELOCITY_API_DOCS: ApiDocsOptions = {
+  title: 'Vigil velocity API',
+  description: "Allow and deny lists and seller bans of a tenant (the tenant is the admin key's, VELOCITY_ADMIN_KEYS). See services/velocity/README.md.",
+  security: { adminKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'a tenant admin key (or Authorization: Bearer <key>)' } },
+  schemas: { ListEntry: object(listEntry), SellerBan: object(sellerBan), HttpError: HTTP_ERROR_SCHEMA },
+};

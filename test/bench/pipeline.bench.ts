@@ -353,16 +353,17 @@ async function main(): Promise<void> {
       }
     }
 
+    await collector.stop().catch(() => undefined);
+    collector = undefined;
+    await stopServices(services);
+    services = [];
+
+    // After the services stopped: a step that did not drain must not share the broker with it.
     console.log('== reference ceiling: bare kafkajs produce + consume of the same messages');
     const ceilingCount = Number(process.env.BENCH_CEILING_MESSAGES ?? 100_000);
     const payloads = Array.from({ length: ceilingCount }, () => JSON.stringify(traffic.next()));
     const ceiling = await measureCeiling(kafka, `${prefix}.bench.ceiling`, payloads, 6);
     console.log(`   ${ceiling.messages} messages in ${ceiling.elapsedMs} ms = ${ceiling.messagesPerSecond.toFixed(0)} msg/s`);
-
-    await collector.stop().catch(() => undefined);
-    collector = undefined;
-    await stopServices(services);
-    services = [];
 
     // The profile is a separate phase (issue 13): --cpu-prof slows the process it profiles, so
     // the measured steps above ran without it. Fresh processes, one HTTP step, then each

@@ -10,3 +10,6 @@ export * from './backtest/report';
 export * from './replay/event-sender';
 export * from './replay/alert-collector';
 export * from './generator/pattern-evidence';
+export * from './backtest/offline-backtest';
+export * from './backtest/rule-comparison';
+export * from './labels/decision-labels';

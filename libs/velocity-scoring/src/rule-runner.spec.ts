@@ -1,8 +1,8 @@
 import { EntityEventResult } from '@vigil/counters';
 import { validateEvent, VigilEvent } from '@vigil/contracts';
 import { parseRulesFile } from '@vigil/rules';
-import { order, T0 } from '../../test-support/traffic';
-import { planEvent } from '../features/event-features';
+import { order, T0 } from '../../../services/velocity/test-support/traffic';
+import { planEvent } from './event-features';
 import { runRules } from './rule-runner';
 
 const RULES = parseRulesFile(`

@@ -1,8 +1,8 @@
 import { EntityEventResult, OnceClaim, parseDuration } from '@vigil/counters';
 import { buildSignal, FraudSignal, Subject, SUBJECT_TYPES, SubjectType, VigilEvent, eventTimeMs } from '@vigil/contracts';
 import { evaluateCondition, renderReason, RuleDefinition } from '@vigil/rules';
-import { eventMetrics, Touch } from '../features/event-features';
-import { parseListEntry, suppresses } from '../lists/list-entry';
+import { eventMetrics, Touch } from './event-features';
+import { parseListEntry, suppresses } from './list-entry';
 
 /** A signal that may be published once its "fired in this window bucket" claim succeeds. */
 export interface CandidateSignal {

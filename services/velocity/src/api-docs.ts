@@ -1,6 +1,6 @@
 import { JsonSchema } from '@vigil/contracts';
 import { ApiDocsOptions, HTTP_ERROR_SCHEMA } from '@vigil/service-runtime';
-import { LIST_KINDS, ListEntry } from './lists/list-entry';
+import { LIST_KINDS, ListEntry } from '@vigil/velocity-scoring';
 import type { SellerBanResult } from './sellers/seller-ban.controller';
 
 /*

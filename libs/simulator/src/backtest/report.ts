@@ -1,4 +1,5 @@
 import { BacktestResult, PatternMetrics, RuleMetrics } from './metrics';
+import { changedRules, RuleChange } from './rule-comparison';
 
 export function formatRatio(value: number | null): string {
   return value === null ? '-' : `${(value * 100).toFixed(1)}%`;
@@ -38,6 +39,48 @@ export function backtestTextReport(result: BacktestResult): string {
   ].join('\n');
 }
 
+/** The candidate rules against the baseline rules on the same events. */
+export interface RunComparison {
+  /** The baseline rules file, as given. */
+  baseline: string;
+  changes: RuleChange[];
+}
+
+const CHANGE_HEADER = ['rule', 'signals (baseline)', 'signals', 'precision (baseline)', 'precision', 'recall (baseline)', 'recall', 'newly flagged', 'no longer flagged'];
+
+function changeRow(c: RuleChange): string[] {
+  return [
+    c.ruleId,
+    String(c.baselineSignals),
+    String(c.signals),
+    formatRatio(c.baseline?.precision ?? null),
+    formatRatio(c.candidate?.precision ?? null),
+    formatRatio(c.baseline?.recall ?? null),
+    formatRatio(c.candidate?.recall ?? null),
+    String(c.newlyFlagged.length),
+    String(c.noLongerFlagged.length),
+  ];
+}
+
+/** At most this many subjects per rule and direction in the text report (the HTML lists all). */
+const TEXT_SUBJECTS = 20;
+
+function subjectList(subjects: readonly string[]): string {
+  const shown = subjects.slice(0, TEXT_SUBJECTS).join(', ');
+  return subjects.length > TEXT_SUBJECTS ? `${shown}, ... (${subjects.length - TEXT_SUBJECTS} more)` : shown;
+}
+
+export function comparisonTextReport(comparison: RunComparison): string {
+  const changed = changedRules(comparison.changes);
+  const lines = [`Against the baseline rules (${comparison.baseline}): ${changed.length} of ${comparison.changes.length} rules changed`, ''];
+  lines.push(textTable(CHANGE_HEADER, comparison.changes.map(changeRow)));
+  for (const c of changed) {
+    if (c.newlyFlagged.length > 0) lines.push('', `${c.ruleId}: newly flagged (${c.newlyFlagged.length}): ${subjectList(c.newlyFlagged)}`);
+    if (c.noLongerFlagged.length > 0) lines.push('', `${c.ruleId}: no longer flagged (${c.noLongerFlagged.length}): ${subjectList(c.noLongerFlagged)}`);
+  }
+  return lines.join('\n');
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
@@ -68,7 +111,24 @@ function htmlTable(header: string[], rows: string[][]): string {
   return `<table><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
 
-export function backtestHtmlReport(result: BacktestResult, meta: { title: string; inputs: string[] }): string {
+function comparisonHtml(comparison: RunComparison): string {
+  const changed = changedRules(comparison.changes);
+  const subjects = changed
+    .flatMap((c) => [
+      ...(c.newlyFlagged.length > 0 ? [`<li><b>${escapeHtml(c.ruleId)}</b> newly flagged (${c.newlyFlagged.length}): ${c.newlyFlagged.map(escapeHtml).join(', ')}</li>`] : []),
+      ...(c.noLongerFlagged.length > 0 ? [`<li><b>${escapeHtml(c.ruleId)}</b> no longer flagged (${c.noLongerFlagged.length}): ${c.noLongerFlagged.map(escapeHtml).join(', ')}</li>`] : []),
+    ])
+    .join('\n');
+  return `<h2>Against the baseline rules</h2>
+<p>Baseline: ${escapeHtml(comparison.baseline)}, on the same events. ${changed.length} of ${comparison.changes.length} rules changed.</p>
+${htmlTable(CHANGE_HEADER, comparison.changes.map(changeRow))}
+<ul>
+${subjects}
+</ul>
+`;
+}
+
+export function backtestHtmlReport(result: BacktestResult, meta: { title: string; inputs: string[] }, comparison?: RunComparison): string {
   const rules = [...result.rules, result.overall];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(meta.title)}</title>
@@ -86,6 +146,6 @@ ${barChart('Recall per rule', rules.map((r) => ({ label: r.ruleId, value: r.reca
 <p>${escapeHtml(patternsCaughtLine(result))}.</p>
 ${htmlTable(PATTERN_HEADER, result.patterns.map(patternRow))}
 ${barChart('Recall per pattern', result.patterns.map((p) => ({ label: p.pattern, value: p.recall })))}
-</body></html>
+${comparison ? comparisonHtml(comparison) : ''}</body></html>
 `;
 }

@@ -3,7 +3,8 @@
  * own accounts, but also a victim a detector should surface (the seller under a complaint
  * campaign, the user who received tainted funds). `legit` means "an alert here is a false alarm".
  */
-export const LABEL_ENTITY_TYPES = ['account', 'seller', 'listing', 'wallet', 'card', 'device', 'promo_code'] as const;
+/** The simulator labels the first seven; analysts' decisions (labels:export) may be about any subject type. */
+export const LABEL_ENTITY_TYPES = ['account', 'seller', 'listing', 'wallet', 'card', 'device', 'promo_code', 'product', 'ip', 'address'] as const;
 export type LabelEntityType = (typeof LABEL_ENTITY_TYPES)[number];
 export type LabelValue = 'fraud' | 'legit';
 

@@ -1,21 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { ID_PATTERN } from '@vigil/contracts';
-
-export const LIST_KINDS = ['allow', 'deny'] as const;
-export type ListKind = (typeof LIST_KINDS)[number];
-export const LIST_ENTITY_TYPES = ['account', 'seller', 'device', 'ip', 'card', 'email_domain', 'wallet'] as const;
-export type ListEntityType = (typeof LIST_ENTITY_TYPES)[number];
-
-/** Stored (JSON) under the entity's ":list" key, read by the counters script with the counters. */
-export interface ListEntry {
-  list: ListKind;
-  reason: string;
-  /** allow: rule ids it suppresses ("*" = all); deny: unused. */
-  rules: string[];
-  addedAt: string;
-  expiresAt: string;
-}
+import { LIST_ENTITY_TYPES, LIST_KINDS, ListEntityType, ListKind } from '@vigil/velocity-scoring';
 
 /** The URL's part; the tenant comes from the caller's key, never from the URL. */
 export class ListEntryParams {
@@ -49,14 +35,4 @@ export class PutListEntryDto {
   @Min(1)
   @Max(3650)
   ttlDays?: number;
-}
-
-export function parseListEntry(raw: string | null): ListEntry | null {
-  // Written only by ListsService with JSON.stringify; a corrupt value fails loudly.
-  return raw ? (JSON.parse(raw) as ListEntry) : null;
-}
-
-/** Does an allow entry suppress this rule? */
-export function suppresses(entry: ListEntry | null, ruleId: string): boolean {
-  return entry?.list === 'allow' && (entry.rules.includes('*') || entry.rules.includes(ruleId));
 }

@@ -2,7 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedTenant, TenantKeyGuard } from '@vigil/auth';
 import { ApiParamsFrom, schemaRef } from '@vigil/service-runtime';
-import { ListEntry, ListEntryParams, PutListEntryDto } from './list-entry';
+import { ListEntry } from '@vigil/velocity-scoring';
+import { ListEntryParams, PutListEntryDto } from './list-entry';
 import { ListsService } from './lists.service';
 
 /**

@@ -1,6 +1,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { REDIS_CLIENT, RedisClient, RedisKeys, redisRoundTrips } from '@vigil/redis';
-import { ListEntry, ListEntryParams, parseListEntry, PutListEntryDto } from './list-entry';
+import { ListEntry, parseListEntry } from '@vigil/velocity-scoring';
+import { ListEntryParams, PutListEntryDto } from './list-entry';
 
 const DAY_MS = 86_400_000;
 

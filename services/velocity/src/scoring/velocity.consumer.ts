@@ -1,41 +1,26 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { CountersEngine, parseDuration } from '@vigil/counters';
-import { decodeEventMessage, eventTimeMs, FraudSignal, signalRecord, TopicNames, VigilEvent } from '@vigil/contracts';
+import { decodeEventMessage, signalRecord, TopicNames, VigilEvent } from '@vigil/contracts';
 import { BatchConsumerFactory, EventTimeConsumerRunner, MESSAGE_PUBLISHER, MessagePublisher, SequencedMessage } from '@vigil/kafka';
-import { counter } from '@vigil/observability';
 import { REDIS_CLIENT, RedisClient, RedisKeys } from '@vigil/redis';
 import { RulesWatcher } from '@vigil/rules';
 import { SellerDetectors } from '@vigil/seller-detectors';
 import { consumerGroupId, SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
+import { eventOrderKey, VELOCITY_FAMILIES, VELOCITY_RULES_OPTIONS, VelocityPass } from '@vigil/velocity-scoring';
 import { VelocityConfig } from '../config';
-import { KNOWN_METRICS, MAX_WINDOW_MS } from '../features/counter-catalogue';
-import { planEvent, toOps } from '../features/event-features';
-import { CandidateSignal, runRules } from './rule-runner';
-
-const signalsTotal = counter({
-  name: 'vigil_velocity_signals_total',
-  help: 'Rule outcomes: published, deduplicated (already fired in this window bucket), suppressed (allow list)',
-  labelNames: ['rule', 'mode', 'outcome'],
-});
-const eventsTotal = counter({
-  name: 'vigil_velocity_events_total',
-  help: 'Events processed by velocity (late: behind the released frontier; beyond: later than the allowed lateness, not evaluated)',
-  labelNames: ['type', 'timing'],
-});
 
 /**
  * ONE pass over the accounts, orders, wallets and listings topics, merged in event-time order
- * (EventTimeConsumerRunner; semantics in docs/event-time.md). Each event is decoded once; per
- * released chunk the counters (one Redis round trip for every counter of every event) and the
- * seller/fund-flow detectors run over the same events, the rules are evaluated in memory, a
- * claim round trip runs only if a rule fired, and all signals are published (acks=all) before
- * the offsets are committed.
+ * (EventTimeConsumerRunner; semantics in docs/event-time.md). Each event is decoded once; each
+ * released chunk goes through VelocityPass (@vigil/velocity-scoring: counters, detectors, rules,
+ * claims; the offline backtest runs the same code) and its signals are published (acks=all)
+ * before the offsets are committed.
  */
 @Injectable()
 export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(VelocityConsumer.name);
-  readonly engine: CountersEngine;
   readonly rules: RulesWatcher;
+  private readonly pass: VelocityPass;
   private readonly latenessMs: number;
   private runner: EventTimeConsumerRunner<VigilEvent> | null = null;
   private stopped = false;
@@ -47,14 +32,16 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
     @Inject(SERVICE_CONFIG) private readonly config: VelocityConfig,
     @Inject(REDIS_CLIENT) redis: RedisClient,
     keys: RedisKeys,
-    private readonly detectors: SellerDetectors,
+    detectors: SellerDetectors,
   ) {
     this.latenessMs = parseDuration(config.ALLOWED_LATENESS);
-    this.engine = new CountersEngine(redis, keys, { allowedLatenessMs: this.latenessMs, maxWindowMs: MAX_WINDOW_MS });
-    this.rules = new RulesWatcher(config.RULES_FILE, {
-      isKnownMetric: (metric) => KNOWN_METRICS.has(metric),
-      pollIntervalMs: config.RULES_POLL_INTERVAL_MS,
-    });
+    this.pass = new VelocityPass(redis, keys, detectors, this.latenessMs);
+    this.rules = new RulesWatcher(config.RULES_FILE, { ...VELOCITY_RULES_OPTIONS, pollIntervalMs: config.RULES_POLL_INTERVAL_MS });
+  }
+
+  /** The counters engine of the pass (tests read counters through it). */
+  get engine(): CountersEngine {
+    return this.pass.engine;
   }
 
   // The service refuses to start with an invalid rules file (later changes are refused softly).
@@ -66,11 +53,11 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
     const t = this.topics.events;
     this.runner = this.consumers.createEventTime<VigilEvent>({
       groupId: consumerGroupId(this.config, 'velocity'),
-      topics: [t.accounts, t.orders, t.wallets, t.listings],
+      topics: VELOCITY_FAMILIES.map((family) => t[family]),
       deadLetterTopic: this.topics.deadLetter,
       fromBeginning: true,
       decode: decodeEventMessage,
-      eventTime: (event) => ({ timeMs: eventTimeMs(event), id: event.id, stream: event.tenantId }),
+      eventTime: eventOrderKey,
       allowedLatenessMs: this.latenessMs,
       idleMs: this.config.STREAM_IDLE_MS,
       holdMs: this.config.STREAM_HOLD_MS,
@@ -101,37 +88,9 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
     this.rules.stop();
   }
 
-  /**
-   * Processes events released in event-time order; idempotent (redelivery re-derives the same
-   * signals with the same ids). Events beyond the allowed lateness update order-independent state
-   * only and are never evaluated, so they cannot change a decision taken without them.
-   */
+  /** Processes one chunk released in event-time order (idempotent: see VelocityPass). */
   async handle(messages: SequencedMessage<VigilEvent>[]): Promise<void> {
-    const events = messages.map((m) => m.value);
-    const beyond = messages.map((m) => m.beyondLateness);
-    const plans = events.map(planEvent);
-    const ops = events.flatMap((event, i) => toOps(event, plans[i], beyond[i]));
-    const inTime = events.filter((_, i) => !beyond[i]);
-    const [results, detected] = await Promise.all([this.engine.apply(ops), this.detectors.detect(inTime)]);
-    const rules = this.rules.rules;
-    const now = new Date();
-    const candidates: CandidateSignal[] = [];
-    let offset = 0;
-    messages.forEach((m, i) => {
-      eventsTotal.inc({ type: m.value.type, timing: m.beyondLateness ? 'beyond_lateness' : m.late ? 'late' : 'in_order' });
-      const own = results.slice(offset, offset + plans[i].length);
-      offset += plans[i].length;
-      if (m.beyondLateness) return;
-      const run = runRules(m.value, plans[i], own, rules, this.latenessMs, now);
-      run.suppressed.forEach((rule) => signalsTotal.inc({ rule, mode: 'n/a', outcome: 'suppressed' }));
-      candidates.push(...run.candidates);
-    });
-    const allowed = await this.engine.claimOnce(candidates.map((c) => c.claim));
-    const fromRules = candidates.filter((c, i) => {
-      signalsTotal.inc({ rule: c.signal.ruleId, mode: c.signal.mode, outcome: allowed[i] ? 'published' : 'deduplicated' });
-      return allowed[i];
-    });
-    const signals: FraudSignal[] = [...fromRules.map((c) => c.signal), ...detected];
+    const signals = await this.pass.run(messages, this.rules.rules);
     if (signals.length === 0) return;
     await this.publisher.publish(signals.map((signal) => ({ topic: this.topics.signals, ...signalRecord(signal) })));
   }

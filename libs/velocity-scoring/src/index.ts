@@ -1,0 +1,5 @@
+export * from './counter-catalogue';
+export * from './event-features';
+export * from './list-entry';
+export * from './rule-runner';
+export * from './velocity-pass';

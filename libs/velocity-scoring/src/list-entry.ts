@@ -1,0 +1,25 @@
+/** Allow and deny list entries as the rules read them (the HTTP side, DTOs and writes, is velocity's lists feature). */
+export const LIST_KINDS = ['allow', 'deny'] as const;
+export type ListKind = (typeof LIST_KINDS)[number];
+export const LIST_ENTITY_TYPES = ['account', 'seller', 'device', 'ip', 'card', 'email_domain', 'wallet'] as const;
+export type ListEntityType = (typeof LIST_ENTITY_TYPES)[number];
+
+/** Stored (JSON) under the entity's ":list" key, read by the counters script with the counters. */
+export interface ListEntry {
+  list: ListKind;
+  reason: string;
+  /** allow: rule ids it suppresses ("*" = all); deny: unused. */
+  rules: string[];
+  addedAt: string;
+  expiresAt: string;
+}
+
+export function parseListEntry(raw: string | null): ListEntry | null {
+  // Written only by velocity's ListsService with JSON.stringify; a corrupt value fails loudly.
+  return raw ? (JSON.parse(raw) as ListEntry) : null;
+}
+
+/** Does an allow entry suppress this rule? */
+export function suppresses(entry: ListEntry | null, ruleId: string): boolean {
+  return entry?.list === 'allow' && (entry.rules.includes('*') || entry.rules.includes(ruleId));
+}

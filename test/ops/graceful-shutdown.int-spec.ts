@@ -7,23 +7,15 @@
  * 202 "accepted" must be on its family topic (acknowledged = stored, also during a shutdown).
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { resolve } from 'node:path';
 import { exampleEvent, topicNames } from '@vigil/contracts';
-import { testStack, TopicProbe, uniqueId, waitFor } from '@vigil/testing';
+import { freePort, testStack, TopicProbe, uniqueId, waitFor } from '@vigil/testing';
 
 const ROOT = resolve(__dirname, '../..');
 // Measured stops: ~4.5 s idle (the intake consumer's fetch long-poll, kafkajs maxWaitTimeInMs 5 s),
 // ~7.5 s while senders keep their keep-alive connections busy (2 loaded cores).
 const SHUTDOWN_TIMEOUT_MS = 15_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 describe('graceful shutdown of a service process', () => {
   const { brokers, redisUrl } = testStack();

@@ -5,23 +5,13 @@
  */
 import { INestApplication } from '@nestjs/common';
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { Partitioners } from 'kafkajs';
 import { createKafka, ensureTopics } from '@vigil/kafka';
 import { formatStackStatus, stackStatus } from '@vigil/service-runtime';
-import { startTestApp, testConfig, testStack, uniqueId } from '@vigil/testing';
+import { freePort, startTestApp, testConfig, testStack, uniqueId } from '@vigil/testing';
 import { AppModule as AlertingModule } from '../../services/alerting/src/app.module';
 import { AlertingConfig } from '../../services/alerting/src/config';
-
-/** A port nothing listens on (taken from the OS, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 describe('npm run status', () => {
   const { brokers, redisUrl } = testStack();

@@ -3,3 +3,4 @@ export * from './wait-for';
 export * from './topic-probe';
 export * from './test-app';
 export * from './openapi-checks';
+export * from './free-port';

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@vigil/testing';
 import { join } from 'node:path';
 
 export const SERVICE_NAMES = ['ingestion', 'velocity', 'review-analysis', 'alerting'] as const;
@@ -26,19 +26,6 @@ export interface LaunchOptions {
 
 const OUTPUT_LINES_KEPT = 40;
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

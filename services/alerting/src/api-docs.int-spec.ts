@@ -1,6 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { createServiceApp, provisionTopics, setupApiDocs } from '@vigil/service-runtime';
-import { appUrl, controllerRoutes, documentedOperations, OpenApiDocument, testConfig, undescribedPayloads } from '@vigil/testing';
+import { appUrl, controllerRoutes, startTestApp, documentedOperations, OpenApiDocument, testConfig, undescribedPayloads } from '@vigil/testing';
 import { ALERTING_API_DOCS } from './api-docs';
 import { AppModule } from './app.module';
 import { AlertingConfig } from './config';
@@ -10,10 +9,7 @@ describe('alerting OpenAPI document', () => {
   let doc: OpenApiDocument & { paths: Record<string, Record<string, { parameters?: { name: string; in: string; schema?: unknown }[] }>> };
   beforeAll(async () => {
     const config = testConfig(AlertingConfig, { ALERTING_DASHBOARD_TOKEN: 'docs-token', LOG_LEVEL: 'error' });
-    await provisionTopics(config);
-    app = await createServiceApp(AppModule.register(config));
-    setupApiDocs(app, ALERTING_API_DOCS);
-    await app.listen(0, '127.0.0.1');
+    app = await startTestApp(AppModule.register(config), config, ALERTING_API_DOCS);
     const response = await fetch(`${appUrl(app)}/docs-json`);
     expect(response.status).toBe(200);
     doc = (await response.json()) as typeof doc;

@@ -1,7 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { EVENT_TYPE_NAMES } from '@vigil/contracts';
-import { createServiceApp, provisionTopics, setupApiDocs } from '@vigil/service-runtime';
-import { appUrl, controllerRoutes, documentedOperations, OpenApiDocument, testConfig, undescribedPayloads } from '@vigil/testing';
+import { appUrl, controllerRoutes, startTestApp, documentedOperations, OpenApiDocument, testConfig, undescribedPayloads } from '@vigil/testing';
 import { AppModule } from '../app.module';
 import { IngestionConfig } from '../config';
 import { INGESTION_API_DOCS } from './openapi';
@@ -10,10 +9,7 @@ describe('OpenAPI document', () => {
   let app: INestApplication;
   beforeAll(async () => {
     const config = testConfig(IngestionConfig, { INGESTION_API_KEYS: 'tenant-a:key-a' });
-    await provisionTopics(config);
-    app = await createServiceApp(AppModule.register(config));
-    setupApiDocs(app, INGESTION_API_DOCS);
-    await app.listen(0, '127.0.0.1');
+    app = await startTestApp(AppModule.register(config), config, INGESTION_API_DOCS);
   });
   afterAll(() => app?.close());
 

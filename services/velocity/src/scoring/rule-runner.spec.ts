@@ -1,9 +1,8 @@
 import { EntityEventResult } from '@vigil/counters';
 import { validateEvent, VigilEvent } from '@vigil/contracts';
 import { parseRulesFile } from '@vigil/rules';
-import { order, T0 } from '../../../services/velocity/test-support/traffic';
-import { planEvent } from './event-features';
-import { runRules } from './rule-runner';
+import { order, T0 } from '../../test-support/traffic';
+import { planEvent, runRules } from '@vigil/velocity-scoring';
 
 const RULES = parseRulesFile(`
 version: 1

@@ -4,11 +4,10 @@ import { EntityEventResult } from '@vigil/counters';
 import { validateEvent, VigilEvent } from '@vigil/contracts';
 import { counter } from '@vigil/observability';
 import { evaluateCondition, parseRulesFile } from '@vigil/rules';
-import { T0, transfer } from '../../../services/velocity/test-support/traffic';
-import { KNOWN_METRICS } from './counter-catalogue';
-import { drainRatio, eventMetrics, planEvent } from './event-features';
+import { T0, transfer } from '../../test-support/traffic';
+import { KNOWN_METRICS, drainRatio, eventMetrics, planEvent } from '@vigil/velocity-scoring';
 
-const SHIPPED = parseRulesFile(readFileSync(join(__dirname, '../../../services/velocity/rules/velocity-rules.yaml'), 'utf8'), { isKnownMetric: (m) => KNOWN_METRICS.has(m) });
+const SHIPPED = parseRulesFile(readFileSync(join(__dirname, '../../rules/velocity-rules.yaml'), 'utf8'), { isKnownMetric: (m) => KNOWN_METRICS.has(m) });
 const rule = SHIPPED.find((r) => r.id === 'wallet-drain-new-destination')!;
 // The same counter instance event-features registered (same name: the registry returns it).
 const inconsistent = counter({ name: 'vigil_velocity_inconsistent_wallet_transfers_total', help: '', labelNames: ['kind'] });

@@ -47,6 +47,33 @@ const messagesTotal = counter({
   labelNames: ['group', 'outcome'],
 });
 
+/**
+ * kafkajs stops a consumer for good after an error it deems not retriable (e.g. "request is not
+ * a function" when a broker comes back mid-request): left alone, the service stays up with a
+ * dead consumer and its lag never drains. This starts it again, with backoff, until it runs or
+ * the runner stops; the committed offsets make the redone work idempotent.
+ */
+export function restartAfterFatalCrash(consumer: Consumer, logger: Logger, stopping: () => boolean, start: () => Promise<void>): void {
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    logger.error(`consumer crashed: ${payload.error.message} (kafkajs restarts it: ${payload.restart})`);
+    if (payload.restart || stopping()) return;
+    void (async () => {
+      for (let delayMs = 1000; !stopping(); delayMs = Math.min(delayMs * 2, 10_000)) {
+        await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+        if (stopping()) return;
+        try {
+          await consumer.disconnect().catch(() => undefined);
+          await start();
+          logger.warn('consumer started again after a crash');
+          return;
+        } catch (error) {
+          logger.warn(`consumer could not start again after a crash (retrying): ${(error as Error).message}`);
+        }
+      }
+    })();
+  });
+}
+
 /** Kafka's advice: heartbeat at most every third of the session timeout (3 s by default). */
 export function heartbeatIntervalFor(sessionTimeoutMs: number): number {
   return Math.min(3000, Math.floor(sessionTimeoutMs / 3));
@@ -125,6 +152,7 @@ export class BatchConsumerRunner<T> {
       maxBytes: this.opts.maxBytes,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
+    restartAfterFatalCrash(this.consumer, this.logger, () => this.stopping, () => this.start());
   }
 
   get groupId(): string {
@@ -139,9 +167,6 @@ export class BatchConsumerRunner<T> {
   async start(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.opts.topics, fromBeginning: this.opts.fromBeginning });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
-      this.logger.error(`consumer crashed: ${payload.error.message} (restart: ${payload.restart})`),
-    );
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

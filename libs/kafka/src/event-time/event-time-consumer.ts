@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { counter, gauge, histogram, LATENCY_BUCKETS } from '@vigil/observability';
-import { BatchConsumerOptions, heartbeatIntervalFor, observeFetchDelay, safeDecode, toInbound } from '../batch-consumer';
+import { BatchConsumerOptions, heartbeatIntervalFor, observeFetchDelay, restartAfterFatalCrash, safeDecode, toInbound } from '../batch-consumer';
 import { deadLetterMessage } from '../dead-letter';
 import { BatchAborted, HandlerRetries } from '../handler-retries';
 import { DecodedMessage, MessagePublisher, OutboundMessage } from '../ports';
@@ -150,6 +150,9 @@ export class EventTimeConsumerRunner<T> {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     this.admin = kafka.admin();
+    // Registered once: start() runs again after a fatal crash.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
+    restartAfterFatalCrash(this.consumer, this.logger, () => this.stopping, () => this.start());
   }
 
   get groupId(): string {
@@ -172,12 +175,6 @@ export class EventTimeConsumerRunner<T> {
       topics: this.opts.topics,
       fromBeginning: this.opts.fromBeginning ?? false,
     });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
-      this.logger.error(`consumer crashed: ${payload.error.message} (restart: ${payload.restart})`),
-    );
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) =>
-      this.onAssignment(payload.memberAssignment),
-    );
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

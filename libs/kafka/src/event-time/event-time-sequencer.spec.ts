@@ -23,9 +23,12 @@ describe('EventTimeSequencer', () => {
     s.add('a', [item(0, 100), item(1, 300)], 5, '2', 0);
     expect(s.release(1)).toEqual([]);
     s.add('b', [item(0, 200)], 5, '1', 2);
-    expect(s.release(3).map((i) => i.timeMs)).toEqual([100, 200]);
+    // 200 waits too: b has records still to read, and the next may be another event at 200.
+    expect(s.release(3).map((i) => i.timeMs)).toEqual([100]);
     expect(s.committable('a')).toBe('1'); // offset 1 (time 300) still waits
-    expect(s.committable('b')).toBe('1');
+    expect(s.committable('b')).toBe('0');
+    s.add('b', [item(1, 200, 'a200')], 0, '2', 4); // another event at 200, with a smaller id
+    expect(s.release(5).map((i) => i.id)).toEqual(['a200', 'e200-0']);
   });
 
   it('merges partitions into (time, id) order, ties broken by id', () => {
@@ -39,7 +42,11 @@ describe('EventTimeSequencer', () => {
     );
     s.add('a', [item(0, 10, 'z'), item(1, 20, 'y'), item(2, 99, 'x')], 1, '3', 0);
     s.add('b', [item(0, 10, 'a'), item(1, 15, 'b'), item(2, 99, 'w')], 1, '3', 0);
-    expect(s.release(0).map((i) => i.id)).toEqual(['a', 'z', 'b', 'y', 'w', 'x']);
+    // 99 waits: both partitions have more to read, and either may hold another event at 99.
+    expect(s.release(0).map((i) => i.id)).toEqual(['a', 'z', 'b', 'y']);
+    s.add('a', [item(3, 99, 'v')], 0, '4', 1);
+    s.add('b', [item(3, 120, 'u')], 0, '4', 1);
+    expect(s.release(1).map((i) => i.id)).toEqual(['v', 'w', 'x']);
   });
 
   it('an idle caught-up partition stops holding the others back after idleMs, not before', () => {
@@ -152,9 +159,10 @@ describe('EventTimeSequencer', () => {
     s.add('accounts', [item(0, 100)], 0, '1', 0);
     s.add('orders', [item(0, 300)], 0, '1', 1000);
     s.confirmIdle(1001, ['accounts']); // the sign-up at 200 is in flight on accounts
-    expect(s.release(5000).map((i) => i.timeMs)).toEqual([100]); // passed by both; 300 waits for accounts
+    // Even 100 waits: the record in flight on accounts could be another event at 100.
+    expect(s.release(5000)).toEqual([]);
     s.add('accounts', [item(1, 200)], 0, '2', 5001);
-    expect(s.release(5002).map((i) => i.timeMs)).toEqual([200]);
+    expect(s.release(5002).map((i) => i.timeMs)).toEqual([100, 200]);
     // accounts delivered what the check saw in flight; once quiet for idleMs that check covers 300
     expect(s.release(5200)).toEqual([]);
     expect(s.release(5201).map((i) => i.timeMs)).toEqual([300]);
@@ -176,13 +184,13 @@ describe('EventTimeSequencer', () => {
     );
     s.add('accounts', [item(0, 100)], 3, '1', 0); // the fetch said 3 more records; none came
     s.add('orders', [item(0, 300)], 0, '1', 0);
-    expect(s.release(100).map((i) => i.timeMs)).toEqual([100]);
+    expect(s.release(100)).toEqual([]); // the 3 records may hold another event at 100
     expect(s.wantsIdleCheck).toBe(false); // accounts delivered 100 ms ago
     expect(s.nextChangeInMs(100)).toBe(100);
     expect(s.release(200)).toEqual([]);
     expect(s.wantsIdleCheck).toBe(true); // quiet for idleMs while 300 waits: ask the broker
     s.confirmIdle(201, [], ['accounts', 'orders']);
-    expect(s.release(202).map((i) => i.timeMs)).toEqual([300]);
+    expect(s.release(202).map((i) => i.timeMs)).toEqual([100, 300]);
   });
 
   it('waits for the whole publish batch: its tenant is held from the batch earliest time until every record arrived', () => {
@@ -257,7 +265,10 @@ describe('EventTimeSequencer', () => {
     );
     s.add('a', [item(0, 100)], 0, '1', 0);
     s.add('b', [item(0, 50)], 1000, '1', 0);
-    expect(s.release(10_000).map((i) => i.timeMs)).toEqual([50]); // b's backlog may hold events < 100
+    // b's backlog may hold events < 100, even another at 50 with a smaller id.
+    expect(s.release(10_000)).toEqual([]);
+    s.add('b', [item(1, 50, 'a50'), item(2, 100)], 0, '3', 10_001);
+    expect(s.release(10_002).map((i) => i.id)).toEqual(['a50', 'e50-0', 'e100-0', 'e100-2']);
   });
 
   it('holdMs makes an arrival wait before it moves its partition watermark', () => {
@@ -273,7 +284,7 @@ describe('EventTimeSequencer', () => {
     s.add('b', [item(0, 200)], 1, '1', 0);
     expect(s.release(10)).toEqual([]);
     s.add('b', [item(1, 90)], 1, '2', 15); // b's own disorder, within the hold
-    expect(s.release(21).map((i) => i.timeMs)).toEqual([90, 100]);
+    expect(s.release(21).map((i) => i.timeMs)).toEqual([90]); // a's 100 is the newest of a busy partition
   });
 
   it('flags events that arrive behind the released frontier, beyond the lateness separately', () => {
@@ -326,17 +337,16 @@ describe('EventTimeSequencer', () => {
     s.add('a', [of('backfill', 2, 3_000)], 1, '3', 20);
     expect(s.release(21)).toEqual([]);
     s.add('b', [of('backfill', 2, 4_000)], 1, '3', 30);
-    expect(s.release(31).map((i) => [i.id, i.late])).toEqual([
-      ['backfill-2000', false],
-      ['backfill-3000', false],
-    ]);
+    // 3,000 waits: a has one more record to read, which may be another backfill event at 3,000.
+    expect(s.release(31).map((i) => [i.id, i.late])).toEqual([['backfill-2000', false]]);
     expect(s.frontier('live')).toEqual({ timeMs: 10_000, id: 'live-10000' });
-    expect(s.frontier('backfill')).toEqual({ timeMs: 3_000, id: 'backfill-3000' });
+    expect(s.frontier('backfill')).toEqual({ timeMs: 2_000, id: 'backfill-2000' });
   });
 
   it('property: any interleaving of partition batches releases the same sequence', () => {
     // Three partitions, each in event-time order; the arrival interleaving is arbitrary.
-    const partitionEvents = fc.array(fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 20 }), {
+    // Few distinct times, so that many events tie on time and the id decides (a CI run found that case).
+    const partitionEvents = fc.array(fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 20 }), {
       minLength: 3,
       maxLength: 3,
     });

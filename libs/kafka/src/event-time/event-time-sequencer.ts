@@ -15,7 +15,9 @@
  * backfill of last month late, and a tenant is only held back by partitions that may still
  * carry its own events. A partition that has never delivered an event of a stream counts as
  * idle for it once caught up for idleMs after the stream was first seen.
- * Every buffered event with time <= W(stream) is released, sorted by (time, id). An event that
+ * Every buffered event with time <= W(stream) is released, sorted by (time, id); where W comes from
+ * a partition with records still to read (lag > 0), only time < W: its next record may be another
+ * event at W with a smaller id. An event that
  * arrives behind what was already released of its stream is *late*: released at once, flagged, and beyond
  * allowedLatenessMs also flagged `beyondLateness` (the consumer then applies only its
  * order-independent state and evaluates nothing, so it never changes an earlier decision).
@@ -121,6 +123,21 @@ export type NewItem<T> = Pick<SequencedItem<T>, 'offset' | 'timeMs' | 'id' | 'va
 };
 
 export type Frontier = { timeMs: number; id: string };
+
+/** How far a watermark has certainly passed: up to timeMs, inclusive unless `strict`. */
+interface WatermarkBound {
+  timeMs: number;
+  strict: boolean;
+}
+
+const INFINITE_BOUND: WatermarkBound = { timeMs: Infinity, strict: false };
+
+/** The lower of two bounds (at equal times the strict one). */
+const lowerBound = (a: WatermarkBound, b: WatermarkBound): WatermarkBound =>
+  a.timeMs < b.timeMs || (a.timeMs === b.timeMs && a.strict) ? a : b;
+
+const isBehind = (timeMs: number, bound: WatermarkBound): boolean =>
+  timeMs < bound.timeMs || (timeMs === bound.timeMs && !bound.strict);
 
 export const compareEventOrder = (
   a: { timeMs: number; id: string },
@@ -246,17 +263,17 @@ export class EventTimeSequencer<T> {
 
   /** A stream's low watermark now (+Infinity when every partition is idle for it). */
   watermark(nowMs: number, stream = ''): number {
-    return this.watermarks(nowMs, stream).idleExcluded;
+    return this.watermarks(nowMs, stream).idleExcluded.timeMs;
   }
 
   /**
    * `idleExcluded`: the minimum over partitions not idle for the stream; `all`: over every
    * partition (what has certainly been passed, idle or not).
    */
-  private watermarks(nowMs: number, stream: string): { idleExcluded: number; all: number } {
+  private watermarks(nowMs: number, stream: string): { idleExcluded: WatermarkBound; all: WatermarkBound } {
     const seen = this.streams.get(stream);
-    let idleExcluded = Infinity;
-    let all = Infinity;
+    let idleExcluded = INFINITE_BOUND;
+    let all = INFINITE_BOUND;
     for (const p of this.partitions.values()) {
       const sp = p.streams.get(stream);
       if (sp) {
@@ -264,11 +281,11 @@ export class EventTimeSequencer<T> {
           sp.watermarkMs = Math.max(sp.watermarkMs, sp.held.shift()![1]);
         }
       }
-      const own = sp ? sp.watermarkMs : -Infinity;
-      all = Math.min(all, own);
+      const own: WatermarkBound = { timeMs: sp ? sp.watermarkMs : -Infinity, strict: !p.caughtUp };
+      all = lowerBound(all, own);
       const quietSince = sp ? sp.lastArrivalMs : (seen?.firstSeenMs ?? -Infinity);
       const idle = p.caughtUp && (sp?.held.length ?? 0) === 0 && nowMs - quietSince >= this.options.idleMs;
-      if (!idle) idleExcluded = Math.min(idleExcluded, own);
+      if (!idle) idleExcluded = lowerBound(idleExcluded, own);
     }
     return { idleExcluded, all };
   }
@@ -303,7 +320,7 @@ export class EventTimeSequencer<T> {
    * passed, plus late arrivals (flagged). At most `limit` events; call again for more.
    */
   release(nowMs: number, limit = Infinity): SequencedItem<T>[] {
-    const cache = new Map<string, { idleExcluded: number; all: number }>();
+    const cache = new Map<string, { idleExcluded: WatermarkBound; all: WatermarkBound }>();
     const watermarkOf = (stream: string) => {
       let w = cache.get(stream);
       if (w === undefined) {
@@ -324,7 +341,8 @@ export class EventTimeSequencer<T> {
     for (const p of this.partitions.values()) {
       for (const item of p.pending) {
         const w = watermarkOf(item.stream);
-        if (item.timeMs <= w.all || item.timeMs > w.idleExcluded || this.idleConfirmed(item, nowMs)) continue;
+        if (isBehind(item.timeMs, w.all) || !isBehind(item.timeMs, w.idleExcluded) || this.idleConfirmed(item, nowMs))
+          continue;
         idleCheckWanted = true;
         block(item.stream, { timeMs: item.timeMs, id: item.id });
       }
@@ -351,8 +369,8 @@ export class EventTimeSequencer<T> {
     }
     const passed = (item: SequencedItem<T>) => {
       const w = watermarkOf(item.stream);
-      if (item.timeMs <= w.all) return true;
-      if (item.timeMs > w.idleExcluded) return false;
+      if (isBehind(item.timeMs, w.all)) return true;
+      if (!isBehind(item.timeMs, w.idleExcluded)) return false;
       const young = youngest.get(item.stream);
       return !young || compareEventOrder(item, young) < 0;
     };

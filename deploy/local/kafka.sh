@@ -10,6 +10,8 @@
 #   deploy/local/kafka.sh stop        stop the broker(s) started from this data dir
 #   deploy/local/kafka.sh status      running or not, and the bootstrap servers
 #   deploy/local/kafka.sh bootstrap   print only the bootstrap servers string
+#   deploy/local/kafka.sh sasl-bootstrap
+#                                     the SASL_PLAINTEXT listener's servers (KAFKA_SASL_PORT set)
 #   deploy/local/kafka.sh stop-node N [--kill]
 #                                     stop one node of a 3-node cluster (SIGTERM, or SIGKILL: a
 #                                     crash); `start` brings back only the nodes that are down
@@ -22,6 +24,11 @@
 #   KAFKA_START_TIMEOUT [90]  KAFKA_STOP_TIMEOUT [30]  KAFKA_EXTRA_CONFIG [] (properties file)
 #   KAFKA_MVN_ARGS [] (extra Maven args for fetch, e.g. -Dmaven.repo.local=/tmp/m2)
 #   KAFKA_CDS [1] (0 disables the cached JVM class-data archive that speeds up starts)
+#   KAFKA_SASL_PORT [] adds a SASL_PLAINTEXT listener (node i on KAFKA_SASL_PORT+i-1) offering
+#     SCRAM-SHA-512, SCRAM-SHA-256 and PLAIN for one user, KAFKA_SASL_USERNAME [vigil] with
+#     KAFKA_SASL_PASSWORD [vigil-local-secret]; the SCRAM credentials are written when the
+#     storage is formatted, so set it on a first start (or with KAFKA_FRESH=1). For local tests:
+#     the listener is not encrypted, so PLAIN sends the password in clear.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -40,6 +47,9 @@ KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 KAFKA_EXTRA_CONFIG="${KAFKA_EXTRA_CONFIG:-}"
 KAFKA_CDS="${KAFKA_CDS:-1}"
 KAFKA_MVN_ARGS="${KAFKA_MVN_ARGS:-}"
+KAFKA_SASL_PORT="${KAFKA_SASL_PORT:-}"
+KAFKA_SASL_USERNAME="${KAFKA_SASL_USERNAME:-vigil}"
+KAFKA_SASL_PASSWORD="${KAFKA_SASL_PASSWORD:-vigil-local-secret}"
 CACHE_ROOT="${VIGIL_CACHE_DIR:-$HOME/.cache/vigil}"
 STATE_ROOT="${VIGIL_STATE_DIR:-$HOME/.local/state/vigil}"
 KAFKA_DATA_DIR="${KAFKA_DATA_DIR:-$STATE_ROOT/kafka-$KAFKA_PORT}"
@@ -80,6 +90,15 @@ bootstrap_servers() {
   echo "$out"
 }
 
+sasl_port() { echo $((KAFKA_SASL_PORT + $1 - 1)); }
+
+sasl_bootstrap_servers() {
+  [[ -n "$KAFKA_SASL_PORT" ]] || die "no SASL listener (KAFKA_SASL_PORT was not set at start)"
+  local i out=""
+  for ((i = 1; i <= KAFKA_NODES; i++)); do out+="${out:+,}$KAFKA_HOST:$(sasl_port "$i")"; done
+  echo "$out"
+}
+
 quorum_voters() {
   local i out=""
   for ((i = 1; i <= KAFKA_NODES; i++)); do
@@ -94,9 +113,14 @@ validate_config() {
   is_uint "$KAFKA_CONTROLLER_PORT" || die "KAFKA_CONTROLLER_PORT must be a number (got '$KAFKA_CONTROLLER_PORT')"
   is_uint "$KAFKA_START_TIMEOUT" || die "KAFKA_START_TIMEOUT must be a number of seconds"
   is_uint "$KAFKA_STOP_TIMEOUT" || die "KAFKA_STOP_TIMEOUT must be a number of seconds"
+  if [[ -n "$KAFKA_SASL_PORT" ]]; then
+    is_uint "$KAFKA_SASL_PORT" || die "KAFKA_SASL_PORT must be a number (got '$KAFKA_SASL_PORT')"
+    [[ "$KAFKA_SASL_USERNAME" =~ ^[A-Za-z0-9_.-]+$ ]] || die "KAFKA_SASL_USERNAME may contain only letters, digits, '.', '_' and '-'"
+    [[ "$KAFKA_SASL_PASSWORD" =~ ^[A-Za-z0-9_.-]+$ ]] || die "KAFKA_SASL_PASSWORD may contain only letters, digits, '.', '_' and '-' (it is written into JAAS and SCRAM arguments)"
+  fi
   local i p seen=" "
   for ((i = 1; i <= KAFKA_NODES; i++)); do
-    for p in "$(client_port "$i")" "$(controller_port "$i")"; do
+    for p in "$(client_port "$i")" "$(controller_port "$i")" ${KAFKA_SASL_PORT:+"$(sasl_port "$i")"}; do
       ((p > 0 && p < 65536)) || die "port $p out of range"
       [[ "$seen" != *" $p "* ]] || die "port $p is used twice (KAFKA_PORT=$KAFKA_PORT, KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT, KAFKA_NODES=$KAFKA_NODES); pick ports further apart"
       seen+="$p "
@@ -111,7 +135,7 @@ load_cluster_env() {
   [[ -f "$f" ]] || return 0
   while IFS='=' read -r k v; do
     case "$k" in
-      KAFKA_NODES | KAFKA_PORT | KAFKA_CONTROLLER_PORT) is_uint "$v" && printf -v "$k" '%s' "$v" ;;
+      KAFKA_NODES | KAFKA_PORT | KAFKA_CONTROLLER_PORT | KAFKA_SASL_PORT) [[ -z "$v" ]] || is_uint "$v" && printf -v "$k" '%s' "$v" ;;
       KAFKA_HOST) [[ "$v" =~ ^[A-Za-z0-9.:-]+$ ]] && KAFKA_HOST="$v" ;;
     esac
   done <"$f"
@@ -237,11 +261,21 @@ write_server_properties() {
     echo "process.roles=broker,controller"
     echo "node.id=$i"
     echo "controller.quorum.voters=$(quorum_voters)"
-    echo "listeners=PLAINTEXT://$KAFKA_HOST:$(client_port "$i"),CONTROLLER://$KAFKA_HOST:$(controller_port "$i")"
-    echo "advertised.listeners=PLAINTEXT://$KAFKA_HOST:$(client_port "$i")"
+    local sasl_listener=""
+    [[ -z "$KAFKA_SASL_PORT" ]] || sasl_listener=",SASL_PLAINTEXT://$KAFKA_HOST:$(sasl_port "$i")"
+    echo "listeners=PLAINTEXT://$KAFKA_HOST:$(client_port "$i"),CONTROLLER://$KAFKA_HOST:$(controller_port "$i")$sasl_listener"
+    echo "advertised.listeners=PLAINTEXT://$KAFKA_HOST:$(client_port "$i")$sasl_listener"
     echo "controller.listener.names=CONTROLLER"
     echo "inter.broker.listener.name=PLAINTEXT"
-    echo "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+    echo "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT"
+    if [[ -n "$KAFKA_SASL_PORT" ]]; then
+      echo
+      echo "# SASL_PLAINTEXT listener for client authentication tests (KAFKA_SASL_PORT)"
+      echo "sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,PLAIN"
+      echo "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
+      echo "listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
+      echo "listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$KAFKA_SASL_USERNAME=\"$KAFKA_SASL_PASSWORD\";"
+    fi
     echo "log.dirs=$dir/data"
     echo
     echo "# topics"
@@ -314,7 +348,12 @@ format_if_needed() {
       args=(-XX:SharedArchiveFile="$(cds_archive "$java")" -Xshare:auto "-Xlog:cds*=error" "${args[@]}")
       cds=1
     fi
-    "$java" "${args[@]}" kafka.tools.StorageTool format -t "$cid" -c "$dir/server.properties" \
+    local scram=()
+    if [[ -n "$KAFKA_SASL_PORT" ]]; then # SCRAM credentials live in the KRaft metadata, written at format
+      scram=(--add-scram "SCRAM-SHA-512=[name=$KAFKA_SASL_USERNAME,password=$KAFKA_SASL_PASSWORD]"
+        --add-scram "SCRAM-SHA-256=[name=$KAFKA_SASL_USERNAME,password=$KAFKA_SASL_PASSWORD]")
+    fi
+    "$java" "${args[@]}" kafka.tools.StorageTool format -t "$cid" -c "$dir/server.properties" "${scram[@]}" \
       >"$dir/logs/format.log" 2>&1 9>&- 8>&- &
     pids+=("$!:$dir")
   done
@@ -476,6 +515,7 @@ cmd_start() {
     echo "KAFKA_HOST=$KAFKA_HOST"
     echo "KAFKA_PORT=$KAFKA_PORT"
     echo "KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT"
+    echo "KAFKA_SASL_PORT=$KAFKA_SASL_PORT"
   } >"$KAFKA_DATA_DIR/cluster.env"
 
   for i in "${to_start[@]}"; do launch_node "$java" "$i" "${to_start[0]}"; done
@@ -613,6 +653,7 @@ case "${1:-}" in
   stop) cmd_stop ;;
   status) cmd_status ;;
   bootstrap) load_cluster_env; bootstrap_servers ;;
+  sasl-bootstrap) load_cluster_env; sasl_bootstrap_servers ;;
   stop-node) shift; cmd_stop_node "$@" ;;
   -h | --help | help) usage ;;
   *) usage >&2; exit 2 ;;

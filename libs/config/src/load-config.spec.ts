@@ -33,4 +33,26 @@ describe('loadConfig', () => {
     expect(loadConfig(RuntimeConfig, { SHUTDOWN_TIMEOUT_MS: '5000' }).SHUTDOWN_TIMEOUT_MS).toBe(5000);
     expect(() => loadConfig(RuntimeConfig, { SHUTDOWN_TIMEOUT_MS: '10' })).toThrow(/SHUTDOWN_TIMEOUT_MS/);
   });
+  it('reads Kafka SASL and TLS settings, and refuses a mechanism without its credentials by name', () => {
+    const plain = loadConfig(RuntimeConfig, {});
+    expect(plain.KAFKA_SASL_MECHANISM).toBeUndefined();
+    expect(plain.KAFKA_TLS).toBe(false);
+    expect(plain.KAFKA_TLS_REJECT_UNAUTHORIZED).toBe(true);
+    const scram = loadConfig(RuntimeConfig, {
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'vigil',
+      KAFKA_SASL_PASSWORD: 'secret',
+      KAFKA_TLS: 'true',
+      KAFKA_TLS_REJECT_UNAUTHORIZED: '0',
+    });
+    expect(scram).toMatchObject({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_TLS: true, KAFKA_TLS_REJECT_UNAUTHORIZED: false });
+    expect(() => loadConfig(RuntimeConfig, { KAFKA_SASL_MECHANISM: 'scram-sha-512' })).toThrow(
+      /KAFKA_SASL_USERNAME: is required when KAFKA_SASL_MECHANISM is set[\s\S]*KAFKA_SASL_PASSWORD: is required/,
+    );
+    expect(() => loadConfig(RuntimeConfig, { KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })).toThrow(
+      /KAFKA_SASL_MECHANISM: .*plain, scram-sha-256, scram-sha-512/,
+    );
+    expect(() => loadConfig(RuntimeConfig, { KAFKA_TLS: 'yes' })).toThrow(/KAFKA_TLS: .*boolean/);
+    expect(() => loadConfig(RuntimeConfig, { KAFKA_TLS_CERT_FILE: '/etc/vigil/client.pem' })).toThrow(/KAFKA_TLS_KEY_FILE: is required when KAFKA_TLS_CERT_FILE is set/);
+  });
 });

@@ -1,5 +1,13 @@
 import { Transform, Type } from 'class-transformer';
-import { ArrayMinSize, IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { ArrayMinSize, IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { KAFKA_SASL_MECHANISMS, KafkaSaslMechanism } from '@vigil/kafka';
+
+/** "true"/"1" and "false"/"0"; anything else stays a string, which IsBoolean then refuses by name. */
+const toBoolean = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  return v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : value;
+};
 
 const splitList = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value;
@@ -18,6 +26,50 @@ export class RuntimeConfig {
   @ArrayMinSize(1)
   @Matches(/^[\w.-]+:\d{1,5}$/, { each: true, message: 'each broker must look like host:port' })
   KAFKA_BROKERS: string[] = ['127.0.0.1:9092'];
+
+  /**
+   * SASL for every Kafka client of the service: plain, scram-sha-256 or scram-sha-512 (unset:
+   * no SASL). With PLAIN, also set KAFKA_TLS unless the network is trusted: PLAIN sends the
+   * password as it is.
+   */
+  @IsOptional()
+  @IsIn(KAFKA_SASL_MECHANISMS)
+  KAFKA_SASL_MECHANISM?: KafkaSaslMechanism;
+
+  @ValidateIf((c: RuntimeConfig) => c.KAFKA_SASL_MECHANISM !== undefined)
+  @IsString({ message: 'is required when KAFKA_SASL_MECHANISM is set' })
+  @MinLength(1)
+  KAFKA_SASL_USERNAME?: string;
+
+  /** Never logged. */
+  @ValidateIf((c: RuntimeConfig) => c.KAFKA_SASL_MECHANISM !== undefined)
+  @IsString({ message: 'is required when KAFKA_SASL_MECHANISM is set' })
+  @MinLength(1)
+  KAFKA_SASL_PASSWORD?: string;
+
+  /** TLS to the brokers (the SSL or SASL_SSL listener). The CA, certificate and key below are PEM files. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  KAFKA_TLS = false;
+
+  /** CA bundle the brokers' certificates are checked against (default: the system's CAs). */
+  @IsOptional()
+  @IsString()
+  KAFKA_TLS_CA_FILE?: string;
+
+  /** Client certificate and key, for brokers that authenticate clients by TLS (ssl.client.auth=required). */
+  @IsOptional()
+  @IsString()
+  KAFKA_TLS_CERT_FILE?: string;
+
+  @ValidateIf((c: RuntimeConfig) => c.KAFKA_TLS_CERT_FILE !== undefined)
+  @IsString({ message: 'is required when KAFKA_TLS_CERT_FILE is set' })
+  KAFKA_TLS_KEY_FILE?: string;
+
+  /** Only for a test broker with a self-signed certificate: false accepts any certificate. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  KAFKA_TLS_REJECT_UNAUTHORIZED = true;
 
   /**
    * Partitions one service instance processes at the same time (kafkajs
@@ -89,7 +141,8 @@ export class RuntimeConfig {
   @Matches(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
-  @Transform(({ value }) => value === true || value === 'true' || value === '1')
+  @Transform(toBoolean)
+  @IsBoolean()
   REDIS_CLUSTER = false;
 
   /** Prefix of every Redis key (lets tests and environments share one Redis). */
@@ -101,6 +154,7 @@ export class RuntimeConfig {
   LOG_LEVEL = 'info';
 
   /** The local demo (npm start) only: admits the public demo credentials of deploy/local/demo.env. */
-  @Transform(({ value }) => value === true || value === 'true' || value === '1')
+  @Transform(toBoolean)
+  @IsBoolean()
   VIGIL_DEMO_MODE = false;
 }

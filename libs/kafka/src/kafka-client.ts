@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, KafkaConfig, logLevel, LogEntry, SASLOptions } from 'kafkajs';
+import { ConnectionOptions } from 'node:tls';
 
 const logger = new Logger('kafkajs');
 
@@ -21,9 +22,25 @@ function logCreator() {
   };
 }
 
-/** `quiet` silences kafkajs for clients whose errors are expected and handled (topic provisioning polls). */
-export function createKafka(brokers: string[], clientId: string, { quiet = false } = {}): Kafka {
-  return new Kafka({
+/** SASL mechanisms Vigil's clients offer (kafkajs' built-in ones, without OAUTHBEARER and AWS IAM). */
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
+/** How every Kafka client of a process authenticates and encrypts; nothing set: PLAINTEXT. */
+export interface KafkaSecurity {
+  sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
+  /** TLS to the brokers: true for the system's CAs, or node:tls options (ca, cert, key, rejectUnauthorized). */
+  ssl?: true | ConnectionOptions;
+}
+
+export interface CreateKafkaOptions {
+  /** Silences kafkajs for clients whose errors are expected and handled (topic provisioning polls). */
+  quiet?: boolean;
+  security?: KafkaSecurity;
+}
+
+export function createKafka(brokers: string[], clientId: string, { quiet = false, security }: CreateKafkaOptions = {}): Kafka {
+  const config: KafkaConfig = {
     clientId,
     brokers,
     logLevel: quiet ? logLevel.NOTHING : logLevel.WARN,
@@ -31,5 +48,19 @@ export function createKafka(brokers: string[], clientId: string, { quiet = false
     connectionTimeout: 3000,
     requestTimeout: 10_000,
     retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 3000 },
-  });
+  };
+  // The same values as kafkajs' union of one object type per mechanism, which TS does not distribute over.
+  if (security?.sasl) config.sasl = security.sasl as SASLOptions;
+  if (security?.ssl) config.ssl = security.ssl;
+  return new Kafka(config);
+}
+
+/** Describes a Kafka failure for a person: a refused login names the user and the variables to check, never the password. */
+export function describeKafkaError(error: unknown, security?: KafkaSecurity): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && error.name === 'KafkaJSSASLAuthenticationError') {
+    const who = security?.sasl ? ` user "${security.sasl.username}" (${security.sasl.mechanism.toUpperCase()})` : '';
+    return `Kafka refused the login of${who}: ${message}. Check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD.`;
+  }
+  return message;
 }

@@ -23,7 +23,7 @@ export class KafkaModule implements OnApplicationShutdown {
       imports: [TerminusModule],
       providers: [
         { provide: KAFKA_OPTIONS, useValue: options },
-        { provide: KAFKA_CLIENT, useFactory: () => createKafka(options.brokers, options.clientId) },
+        { provide: KAFKA_CLIENT, useFactory: () => createKafka(options.brokers, options.clientId, { security: options.security }) },
         {
           provide: MESSAGE_PUBLISHER,
           inject: [KAFKA_CLIENT],

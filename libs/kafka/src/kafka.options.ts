@@ -1,5 +1,8 @@
+import type { KafkaSecurity } from './kafka-client';
 export interface KafkaModuleOptions {
   brokers: string[];
+  /** SASL and TLS for every client of the service (see KafkaSecurity). */
+  security?: KafkaSecurity;
   /** Identifies this service in broker logs and quotas. */
   clientId: string;
   publisher?: Partial<PublisherOptions>;

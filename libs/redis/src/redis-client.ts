@@ -15,16 +15,34 @@ const COMMON: RedisOptions = {
   retryStrategy: (times) => Math.min(100 * 2 ** times, 3000),
 };
 
+/**
+ * Redis Cluster nodes and their connection options from REDIS_URL's comma-separated node URLs.
+ * ioredis' Cluster takes host/port seeds and applies one `redisOptions` to every node (also those
+ * it discovers), so the credentials and TLS of the first URL are carried over here: rediss://
+ * turns TLS on, user:password@ is the AUTH (ACL user or the default user's password).
+ */
+export function clusterConnection(urls: string): { nodes: { host: string; port: number }[]; redisOptions: RedisOptions } {
+  const parsed = urls.split(',').map((u) => new URL(u.trim()));
+  const first = parsed[0];
+  const redisOptions: RedisOptions = { ...COMMON };
+  if (first.username) redisOptions.username = decodeURIComponent(first.username);
+  if (first.password) redisOptions.password = decodeURIComponent(first.password);
+  // Empty TLS options: each node's certificate is checked against that node's own host name.
+  if (first.protocol === 'rediss:') redisOptions.tls = {};
+  return {
+    nodes: parsed.map((u) => ({ host: u.hostname, port: Number(u.port || 6379) })),
+    redisOptions,
+  };
+}
+
 export function createRedisClient(options: RedisModuleOptions): RedisClient {
-  const client: RedisClient = options.cluster
-    ? new Cluster(
-        options.url.split(',').map((u) => {
-          const { hostname, port } = new URL(u.trim());
-          return { host: hostname, port: Number(port || 6379) };
-        }),
-        { redisOptions: COMMON, enableOfflineQueue: true, clusterRetryStrategy: COMMON.retryStrategy },
-      )
-    : new IORedis(options.url, COMMON);
+  let client: RedisClient;
+  if (options.cluster) {
+    const { nodes, redisOptions } = clusterConnection(options.url);
+    client = new Cluster(nodes, { redisOptions, enableOfflineQueue: true, clusterRetryStrategy: COMMON.retryStrategy });
+  } else {
+    client = new IORedis(options.url, COMMON);
+  }
   let lastError = '';
   client.on('error', (error: Error) => {
     // ioredis repeats the same error on every reconnect attempt; log each distinct one once.

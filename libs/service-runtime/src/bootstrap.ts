@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import { DynamicModule, INestApplication, Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { topicSpecs } from '@vigil/contracts';
-import { createKafka, ensureTopics } from '@vigil/kafka';
+import { createKafka, describeKafkaError, ensureTopics } from '@vigil/kafka';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { RuntimeConfig } from '@vigil/config';
 import { ApiDocsOptions, setupApiDocs } from './api-docs';
 import { BodyDepthInterceptor } from './body-depth.interceptor';
+import { kafkaSecurityFromConfig } from './kafka-security';
 
 /** Creates the Nest app with the service defaults (pino logs, security headers, validation, graceful shutdown). */
 export async function createServiceApp(module: Type<unknown> | DynamicModule): Promise<INestApplication> {
@@ -38,9 +39,17 @@ function exitAfterShutdownTimeout(timeoutMs: number): void {
   }
 }
 
-/** Makes sure the topics of this environment exist (the broker does not auto-create them). */
+/**
+ * Makes sure the topics of this environment exist (the broker does not auto-create them). The
+ * service's first Kafka round trip, so a refused login stops the start here with a clear reason.
+ */
 export async function provisionTopics(config: RuntimeConfig): Promise<void> {
-  await ensureTopics(createKafka(config.KAFKA_BROKERS, 'vigil-provisioner', { quiet: true }), topicSpecs(config.VIGIL_TOPIC_PREFIX));
+  const security = kafkaSecurityFromConfig(config);
+  try {
+    await ensureTopics(createKafka(config.KAFKA_BROKERS, 'vigil-provisioner', { quiet: true, security }), topicSpecs(config.VIGIL_TOPIC_PREFIX));
+  } catch (error) {
+    throw new Error(`cannot provision the Kafka topics on ${config.KAFKA_BROKERS.join(',')}: ${describeKafkaError(error, security)}`, { cause: error });
+  }
 }
 
 /** Entry point of a service's main.ts: provision topics, start, serve the OpenAPI document (mounted before listen), listen. */

@@ -5,3 +5,4 @@ export * from './health.controller';
 export * from './consumer-group';
 export * from './stack-status';
 export * from './api-docs';
+export * from './kafka-security';

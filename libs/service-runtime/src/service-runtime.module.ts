@@ -6,6 +6,7 @@ import { KafkaModule } from '@vigil/kafka';
 import { ObservabilityModule } from '@vigil/observability';
 import { RedisModule } from '@vigil/redis';
 import { HealthController } from './health.controller';
+import { kafkaSecurityFromConfig } from './kafka-security';
 import { SERVICE_CONFIG, TOPICS } from './tokens';
 
 export interface ServiceRuntimeOptions<C extends RuntimeConfig> {
@@ -28,6 +29,7 @@ export class ServiceRuntimeModule {
         ObservabilityModule.forRoot({ serviceName, logLevel: config.LOG_LEVEL }),
         KafkaModule.forRoot({
           brokers: config.KAFKA_BROKERS,
+          security: kafkaSecurityFromConfig(config),
           clientId: `vigil-${serviceName}`,
           consumer: { partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY, sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS },
         }),

@@ -3,6 +3,8 @@
  * 0 every service, the broker and Redis are up; 3 something is down (as `kafka.sh status`);
  * 1 the status could not be taken at all.
  */
+import { loadConfig, RuntimeConfig } from '@vigil/config';
+import { kafkaSecurityFromConfig } from './kafka-security';
 import { formatStackStatus, stackStatus } from './stack-status';
 
 const env = process.env;
@@ -16,6 +18,8 @@ async function main(): Promise<number> {
   const status = await stackStatus({
     services,
     brokers: (env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','),
+    // The same KAFKA_SASL_* and KAFKA_TLS* variables as the services.
+    kafkaSecurity: kafkaSecurityFromConfig(loadConfig(RuntimeConfig, env)),
     redisUrl: env['REDIS_URL'] ?? 'redis://127.0.0.1:6379/0',
     topicPrefix: env['VIGIL_TOPIC_PREFIX'] ?? '',
     dashboardToken: env['ALERTING_DASHBOARD_TOKEN'],

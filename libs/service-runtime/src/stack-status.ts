@@ -1,5 +1,5 @@
 import IORedis from 'ioredis';
-import { consumerGroupLags, createKafka, GroupLag } from '@vigil/kafka';
+import { consumerGroupLags, createKafka, GroupLag, KafkaSecurity } from '@vigil/kafka';
 
 /*
  * `npm run status` (deploy/local/status.sh): one line per service, the broker, Redis, the lag of
@@ -12,6 +12,7 @@ import { consumerGroupLags, createKafka, GroupLag } from '@vigil/kafka';
 export interface StackStatusOptions {
   services: { name: string; port: number }[];
   brokers: string[];
+  kafkaSecurity?: KafkaSecurity;
   redisUrl: string;
   /** VIGIL_TOPIC_PREFIX of the services: their groups are `<prefix>.vigil-*` (or `vigil-*`). */
   topicPrefix: string;
@@ -130,7 +131,7 @@ export async function stackStatus(options: StackStatusOptions): Promise<StackSta
 
   const kafka = { up: false, detail: '' };
   let lags: GroupLag[] = [];
-  const admin = createKafka(options.brokers, 'vigil-status', { quiet: true }).admin();
+  const admin = createKafka(options.brokers, 'vigil-status', { quiet: true, security: options.kafkaSecurity }).admin();
   try {
     await deadline('kafka', admin.connect(), timeoutMs);
     const cluster = await deadline('kafka', admin.describeCluster(), timeoutMs);

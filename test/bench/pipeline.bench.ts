@@ -16,7 +16,7 @@ import { totalLag } from './support/lag';
 import { BatchSender, Door, driveStep, httpSender, intakeSender } from './support/load';
 import { MarkerCollector } from './support/marker-collector';
 import { histogramDelta, scrapeCounters, ServiceCounters } from './support/metrics';
-import { ProcessSampler } from './support/proc-stats';
+import { pidListeningOn, ProcessSampler } from './support/proc-stats';
 import { percentile, ProfileSummary, renderMarkdown, renderSvg, StepResult, Target } from './support/report';
 import { killServicesNow, launchServices, RunningService, SERVICE_NAMES, stopServices } from './support/services';
 import { TrafficSource } from './support/traffic';
@@ -229,6 +229,12 @@ async function main(): Promise<void> {
     console.log(`== launching the four services (prefix ${prefix})`);
     services = await launchServices({ root: ROOT, healthTimeoutMs: 90_000, env: serviceEnv });
     for (const s of services) console.log(`   ${s.name} pid ${s.pid} ${s.url}`);
+    const infrastructure = [
+      { name: 'kafka broker', pid: pidListeningOn(Number(brokers.split(',')[0].split(':')[1])) },
+      { name: 'redis', pid: pidListeningOn(Number(new URL(redisUrl).port || 6379)) },
+      { name: 'load generator', pid: process.pid },
+    ].filter((p): p is { name: string; pid: number } => p.pid !== undefined);
+    console.log(`   measured beside them: ${infrastructure.map((p) => `${p.name} pid ${p.pid}`).join(', ')}`);
 
     await admin.connect();
     await intakeProducer.connect();
@@ -249,7 +255,9 @@ async function main(): Promise<void> {
     for (const { door, rate } of plannedSteps()) {
       if (saturatedDoors.has(door)) continue;
       const before = await counters(services);
-      const sampler = new ProcessSampler(services.map((s) => s.pid));
+      // Beside the services: the broker, Redis and this process (the load generator), so the
+      // report splits the rest of the machine instead of lumping it.
+      const sampler = new ProcessSampler([...services.map((s) => s.pid), ...infrastructure.map((p) => p.pid)]);
       sampler.start();
       const stepId = `${door}${rate}`;
       const load = await driveStep(senders[door], traffic, stepId, {
@@ -296,6 +304,7 @@ async function main(): Promise<void> {
       const processed = Math.max(0, load.accepted - remainingLag);
       const roundTrips = Object.keys(after).reduce((sum, n) => sum + after[n].redisRoundTrips - before[n].redisRoundTrips, 0);
       const usageByName = Object.fromEntries(services.map((s) => [s.name, usage.get(s.pid)!]));
+      const infrastructureUsage = Object.fromEntries(infrastructure.map((p) => [p.name, usage.get(p.pid)!]));
       const alignment: StepResult['alignment'] = {};
       for (const name of Object.keys(after)) {
         const delta = histogramDelta(before[name].alignment, after[name].alignment);
@@ -323,6 +332,7 @@ async function main(): Promise<void> {
         redisRoundTripsPerEvent: load.accepted ? roundTrips / load.accepted : 0,
         alignment,
         usage: usageByName,
+        infrastructureUsage,
         machineBusyPercent: sampler.machineBusyPercent,
       };
       steps.push(step);

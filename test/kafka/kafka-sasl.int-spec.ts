@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { INestApplication } from '@nestjs/common';
+import { Partitioners } from 'kafkajs';
 import { loadConfig, RuntimeConfig } from '@vigil/config';
 import { exampleEvent, topicNames } from '@vigil/contracts';
 import { createKafka, KafkaSaslMechanism, KafkaSecurity } from '@vigil/kafka';
@@ -42,7 +43,7 @@ describe('Kafka over SASL (the test broker SASL_PLAINTEXT listener)', () => {
       const topic = uniqueId(`sasl-${mechanism}`);
       const admin = kafka.admin();
       await admin.connect();
-      const producer = kafka.producer({ idempotent: true });
+      const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
       const consumer = kafka.consumer({ groupId: uniqueId('sasl'), maxWaitTimeInMs: 100 });
       try {
         const { brokers } = await admin.describeCluster();

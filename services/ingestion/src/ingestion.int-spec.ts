@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { EVENT_TYPE_NAMES, EVENT_TYPES, exampleEvent, topicNames } from '@vigil/contracts';
 import { createKafka } from '@vigil/kafka';
+import { Partitioners } from 'kafkajs';
 import { appUrl, startTestApp, testConfig, testStack, TopicProbe, uniqueId, waitFor } from '@vigil/testing';
 import { AppModule } from './app.module';
 import { signPayload } from '@vigil/signature';
@@ -273,7 +274,7 @@ describe('ingestion service on the real stack', () => {
       const topics = topicNames(config.VIGIL_TOPIC_PREFIX);
       const good = event('order.shipped');
       const bad = event('order.shipped', { occurredAt: 'soon' });
-      const producer = createKafka(testStack().brokers, 'intake-test').producer();
+      const producer = createKafka(testStack().brokers, 'intake-test').producer({ createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       await producer.send({ topic: topics.intake, messages: [{ value: JSON.stringify(good) }, { value: JSON.stringify(bad) }, { value: '{nope' }] });
       await producer.disconnect();
@@ -292,7 +293,7 @@ describe('ingestion service on the real stack', () => {
       const future = event('order.delivered', { occurredAt: new Date(Date.now() + 3_600_000).toISOString() });
       const minuteAhead = event('order.delivered', { occurredAt: new Date(Date.now() + 60_000).toISOString() });
       const key = EVENT_TYPES['order.delivered'].key(future.data as never);
-      const producer = createKafka(testStack().brokers, 'intake-future-test').producer();
+      const producer = createKafka(testStack().brokers, 'intake-future-test').producer({ createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       await producer.send({ topic: topics.intake, messages: [future, minuteAhead].map((e) => ({ key, value: JSON.stringify(e) })) });
       await producer.disconnect();

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -104,5 +105,16 @@ export class ProcessSampler {
       result.set(pid, { cpuPercentAvg: avg, cpuPercentMax: Math.max(0, ...(this.cpu.get(pid) ?? [0])), rssMbMax: this.rss.get(pid) ?? 0 });
     }
     return result;
+  }
+}
+
+/** The pid of the process listening on a local TCP port (the broker, Redis), from `ss`; undefined if none or ss is missing. */
+export function pidListeningOn(port: number): number | undefined {
+  try {
+    const line = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+    const pid = /pid=(\d+)/.exec(line)?.[1];
+    return pid ? Number(pid) : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -36,6 +36,8 @@ export interface StepResult {
   /** Event-time alignment (docs/event-time.md): how long events waited for the low watermark, per service. */
   alignment: Record<string, { alignment: HistogramDelta; wait: HistogramDelta; fetch: HistogramDelta }>;
   usage: Record<string, ProcessUsage>;
+  /** The broker, Redis and the load generator, sampled the same way (those found). */
+  infrastructureUsage?: Record<string, ProcessUsage>;
   /** Busy share of the whole machine (all cores) during the step and drain, 0-100 %. */
   machineBusyPercent: number;
 }
@@ -151,6 +153,21 @@ export function renderMarkdown(input: ReportInput): string {
   for (const s of input.steps) {
     const cell = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(3));
     lines.push(`| ${s.door} | ${f0(s.rate)} | ${services.map((n) => cell(perEvent(s.usage[n].cpuPercentAvg, s))).join(' | ')} | ${cell(perEvent(s.machineBusyPercent * cores, s))} |`);
+  }
+  const infrastructure = Object.keys(input.steps[0]?.infrastructureUsage ?? {});
+  if (infrastructure.length) {
+    lines.push('', '### The rest of the machine: CPU per processed event of the broker, Redis and the load generator (ms of one core)', '');
+    lines.push(`| Door | Target rate | ${infrastructure.join(' | ')} | the four services | unaccounted |`, `|---|---|${infrastructure.map(() => '---').join('|')}|---|---|`);
+    for (const s of input.steps) {
+      const cell = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(3));
+      const own = (n: string) => perEvent(s.infrastructureUsage?.[n]?.cpuPercentAvg ?? 0, s);
+      const servicesMs = perEvent(services.reduce((sum, n) => sum + s.usage[n].cpuPercentAvg, 0), s);
+      const machineMs = perEvent(s.machineBusyPercent * cores, s);
+      const known = (servicesMs ?? 0) + infrastructure.reduce((sum, n) => sum + (own(n) ?? 0), 0);
+      lines.push(
+        `| ${s.door} | ${f0(s.rate)} | ${infrastructure.map((n) => cell(own(n))).join(' | ')} | ${cell(servicesMs)} | ${cell(machineMs === undefined ? undefined : Math.max(0, machineMs - known))} |`,
+      );
+    }
   }
   const failing = input.steps.filter((s) => s.failedRequests > 0);
   if (failing.length) {

@@ -53,6 +53,46 @@ describe('CountersEngine (real Redis)', () => {
     expect(replay[2].counters['order.amount'][10 * MIN]).toBeCloseTo(30);
   });
 
+  it('gives a redelivered event the values of its first pass, not those of the events counted after it (crash before the commit)', async () => {
+    const account = uniqueId('acc');
+    const setOp = (eventId: string, t: number, device: string, updates: CounterUpdate[]): EntityEventOps => ({
+      ...op(account, eventId, t, updates),
+      facts: [
+        { op: 'set', field: 'lastDevice', value: device },
+        { op: 'addToSet', set: 'devices', member: device, limit: 10 },
+      ],
+    });
+    // One call of the first pass (one chunk); the consumer dies before committing its offsets.
+    const chunk = [
+      setOp('r1', T0, 'd1', [orders, amount(10), ips('1.1.1.1')]),
+      setOp('r2', T0 + MIN, 'd2', [orders, amount(5), ips('1.1.1.2')]),
+      setOp('r3', T0 + 2 * MIN, 'd3', [orders, amount(1), ips('1.1.1.3')]),
+    ];
+    const first = await engine.apply(chunk);
+    // The standby re-reads the same events in the same order, chunked differently, then new ones.
+    const again = [...(await engine.apply([chunk[0]])), ...(await engine.apply([chunk[1]])), ...(await engine.apply([chunk[2], setOp('r4', T0 + 3 * MIN, 'd4', [orders])]))];
+    expect(again.map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate', 'applied']);
+    for (let i = 0; i < 3; i++) {
+      expect(again[i].counters).toEqual(first[i].counters);
+      expect(again[i].facts).toEqual(first[i].facts);
+      expect(again[i].sets).toEqual(first[i].sets);
+    }
+    // What a re-read of the state would have said: r1 seeing its successors.
+    expect(first[0].counters['order.count'][10 * MIN]).toBe(1);
+    expect(first[0].counters['ip.distinct'][10 * MIN]).toBe(1);
+    expect(first[0].facts['lastDevice']).toBe('d1');
+    expect(again[3].counters['order.count'][10 * MIN]).toBe(4);
+  });
+
+  it('keeps the replay record only for the redelivery window', async () => {
+    const account = uniqueId('acc');
+    const short = new CountersEngine(client, keys, { allowedLatenessMs: 5 * MIN, maxWindowMs: 60 * MIN, redeliveryWindowMs: 200 });
+    await short.apply([op(account, 'w1', T0, [orders])]);
+    const lastKey = `${short.entityKey({ tenantId, type: 'account', id: account })}:last`;
+    expect(await client.pttl(lastKey)).toBeGreaterThan(0);
+    expect(await client.pttl(lastKey)).toBeLessThanOrEqual(200);
+  });
+
   it('keeps the state of engines with different namespaces apart: both count the same event on the same entity', async () => {
     const account = uniqueId('acc');
     const other = new CountersEngine(client, keys, { allowedLatenessMs: 5 * MIN, maxWindowMs: 60 * MIN, namespace: 'other-consumer' });
@@ -136,7 +176,7 @@ describe('CountersEngine (real Redis)', () => {
 
     // Compact state: one key per kind of state, whatever the number of events, counters and windows.
     const stored = await client.keys(`${engine.entityKey(entity)}*`);
-    expect(stored.map((k) => k.slice(engine.entityKey(entity).length)).sort()).toEqual([':cnt', ':dd', ':facts', ':set:devices']);
+    expect(stored.map((k) => k.slice(engine.entityKey(entity).length)).sort()).toEqual([':cnt', ':dd', ':facts', ':last', ':set:devices']);
     for (const key of stored) expect(await client.pttl(key)).toBeGreaterThan(0);
   });
 

@@ -99,6 +99,13 @@ export interface CountersEngineOptions {
    * The allow/deny list entry stays shared (it is the entity's, not a consumer's).
    */
   namespace?: string;
+  /**
+   * How long (wall time) an entity keeps the results of its last call (default 15 min): a redelivery
+   * within it (a crash before the consumer committed) re-derives exactly the first pass's values.
+   * Longer covers longer outages of every consumer instance, at the memory of one small record
+   * per recently active entity.
+   */
+  redeliveryWindowMs?: number;
 }
 
 export interface OnceClaim {
@@ -140,6 +147,7 @@ export class CountersEngine {
   private readonly bucketsPerWindow: number;
   private readonly alpha: number;
   private readonly distinctCap: number;
+  private readonly redeliveryWindowMs: number;
   readonly ttlMs: number;
 
   constructor(
@@ -150,6 +158,7 @@ export class CountersEngine {
     this.bucketsPerWindow = options.bucketsPerWindow ?? 6;
     this.alpha = options.baselineAlpha ?? 0.1;
     this.distinctCap = options.distinctCap ?? 256;
+    this.redeliveryWindowMs = options.redeliveryWindowMs ?? 15 * 60_000;
     this.ttlMs = options.maxWindowMs + options.allowedLatenessMs;
     defineScripts(client, [
       // The number of keys varies with the entity's sets: given first on each call.
@@ -197,6 +206,7 @@ export class CountersEngine {
         n: this.bucketsPerWindow,
         alpha: this.alpha,
         cap: this.distinctCap,
+        redo: this.redeliveryWindowMs,
         events: indexes.map((i) => this.encode(ops[i])),
       };
       const entity = ops[indexes[0]].entity;
@@ -205,6 +215,7 @@ export class CountersEngine {
       const scriptKeys = [
         ...['facts', 'dd', 'cnt', 'dst'].map((suffix) => `${key}:${suffix}`),
         this.listKey(entity),
+        `${key}:last`,
         ...sets.map((name) => `${key}:set:${name}`),
       ];
       return {

@@ -5,9 +5,10 @@
  * its hash tag "{tenant:type:id}" (one Redis Cluster slot):
  *   KEYS[1..4] the entity's :facts, :dd, :cnt and :dst ("<prefix>:{tenant:type:id}[:namespace]:<suffix>"),
  *   KEYS[5]    its allow/deny list entry "<prefix>:{tenant:type:id}:list" (read only here),
- *   KEYS[6..]  its first-seen sets ":set:<name>" named by this call's 'add' facts, in the order of p.sets.
+ *   KEYS[6]    its replay record ":last" (below),
+ *   KEYS[7..]  its first-seen sets ":set:<name>" named by this call's 'add' facts, in the order of p.sets.
  *
- * ARGV[1] (JSON): { ttl, late, n, alpha, cap, sets: [set name], events: [{ id, t, lt, u: [update], f: [factOp] }] }
+ * ARGV[1] (JSON): { ttl, late, n, alpha, cap, redo, sets: [set name], events: [{ id, t, lt, u: [update], f: [factOp] }] }
  *   e.lt: late by the stream's judgement (beyond the allowed lateness behind the released frontier)
  *   update: { c: counter, k: "count"|"sum"|"distinct", v: number|string, w: [windowMs], bl: bool }
  *   factOp: { o: "set"|"setnx"|"max"|"add", f: field, v: value, lim: limit (add only) }
@@ -27,6 +28,14 @@
  *           At most `cap` members per counter: beyond it the count saturates (rules compare with
  *           thresholds far below it), which bounds memory and the cost of a read.
  *   :set:<name>  bounded hash member -> first-seen time (first-seen devices, IPs, ...)
+ *   :last   the results of the entity's last call that counted something, by event id, expiring
+ *           `redo` ms after it was written. A crash between this call and the consumer's offset
+ *           commit redelivers those events; the state then already holds them AND the events
+ *           after them, so reading it again would give a redelivered event values of its
+ *           successors. A duplicate found here gets its original result back instead, so the rules
+ *           re-derive exactly the signals of the first pass. (The redelivered events come in the
+ *           same order, so every duplicate of an entity precedes its first new event: the record is
+ *           replaced only by a call that counts something.)
  * An out-of-order event (within the lateness) reads the windows ending at its own time; a member
  * seen again by a later event counts there with its newest time.
  */
@@ -35,10 +44,13 @@ export const COUNTERS_SCRIPT_NAME = 'vigilCountersApply';
 export const COUNTERS_LUA = `
 local p = cjson.decode(ARGV[1])
 local ttl, late, N, alpha, cap = p.ttl, p.late, p.n, p.alpha, p.cap
-local factsKey, ddKey, cntKey, dstKey, listKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local factsKey, ddKey, cntKey, dstKey, listKey, lastKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 -- the first-seen sets of this call, declared by the caller in the order of p.sets
 local setKeys = {}
-for i, name in ipairs(p.sets) do setKeys[name] = KEYS[5 + i] end
+for i, name in ipairs(p.sets) do setKeys[name] = KEYS[6 + i] end
+local lastRaw = redis.call('GET', lastKey)
+local replay = lastRaw and cjson.decode(lastRaw) or {}
+local counted = false
 local wm = tonumber(redis.call('HGET', factsKey, '_wm') or '0')
 local out = {}
 -- The state after each event depends only on the entity's events so far, never on how they were
@@ -168,6 +180,12 @@ for i, e in ipairs(p.events) do
   else
     r.s = 'dup'
   end
+  if r.s == 'dup' and replay[e.id] then
+    -- redelivered after a crash: the first pass's result (see :last above)
+    r = replay[e.id]
+    r.s = 'dup'
+  else
+  if r.s == 'ok' then counted = true end
   if r.s == 'ok' and e.t > wm then
     wm = e.t
     redis.call('HSET', factsKey, '_wm', wm)
@@ -264,9 +282,17 @@ for i, e in ipairs(p.events) do
     for j = 1, #facts, 2 do r.f[facts[j]] = facts[j + 1] end
     r.l = redis.call('GET', listKey)
   end
+  end
   out[i] = r
 end
 for _, k in ipairs({ factsKey, ddKey, cntKey, dstKey }) do redis.call('PEXPIRE', k, ttl) end
+if counted then
+  local record = {}
+  for i, e in ipairs(p.events) do
+    if out[i].s ~= 'late' then record[e.id] = out[i] end
+  end
+  redis.call('SET', lastKey, cjson.encode(record), 'PX', math.min(p.redo, ttl))
+end
 return cjson.encode(out)
 `;
 

@@ -305,8 +305,10 @@ export class AlertStore implements OnModuleInit {
     }
     const examinedAll = !last || last === entries[entries.length - 1];
     // more may follow: unexamined candidates, or tenants whose slice was cut at SEARCH_SCAN
-    const next = !examinedAll ? last : horizon && (!last || isAfter(horizon, last) || horizon === last) ? horizon : undefined;
-    return { alerts, ...(next ? { next } : {}), scanned: entries.length };
+    const candidate = !examinedAll ? last : horizon && (!last || isAfter(horizon, last) || horizon === last) ? horizon : undefined;
+    // no progress past the cursor (over SEARCH_SCAN alerts first seen in one millisecond): stop rather than loop
+    const next = candidate && (!cursor || isAfter(candidate, cursor)) ? candidate : undefined;
+    return { alerts, ...(next ? { next } : {}), scanned: slices.reduce((n, slice) => n + slice.length, 0) };
   }
 
   /**

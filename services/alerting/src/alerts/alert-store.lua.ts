@@ -116,7 +116,6 @@ elseif decision ~= 'commented' then
   if decision ~= 'acknowledged' or previous == 'open' then redis.call('HSET', docKey, 'status', decision) end
   if redis.call('HSETNX', docKey, 'firstDecisionMs', ARGV[5]) == 1 then first = '1' end
 end
-redis.call('HINCRBY', docKey, 'caseRevision', 1)
 redis.call('RPUSH', docKey .. ':decisions', ARGV[6])
 redis.call('LTRIM', docKey .. ':decisions', -200, -1)
 redis.call('PEXPIRE', docKey .. ':decisions', retention)

@@ -18,7 +18,7 @@ import { contribution, ScoringPolicy, scoringPolicy } from '../scoring/scoring';
 import { AlertView, alertFromRedis } from './alert-document';
 import { APPLY_DECISION_LUA, APPLY_SIGNAL_LUA, INDEX_ALERTS_LUA, INDEX_SEARCH_LUA } from './alert-store.lua';
 import { isAfter, mergeSlices, SearchCursor } from './search/cursor';
-import { evidenceEntities, matchesSearch, SearchFilter } from './search/search-filter';
+import { evidenceEntities, matchesSearch, SearchFilter, searchIndexName } from './search/search-filter';
 
 /** One page of a search: `next` continues it (absent: nothing more); `scanned` index entries were read. */
 export interface SearchPage {
@@ -462,15 +462,6 @@ export function alertIdBase(subject: FraudSignal['subject']): string {
     .update([subject.tenantId, subject.type, subject.id].join('\u0000'))
     .digest('hex');
   return `al-${digest.slice(0, 24)}`;
-}
-
-/** The narrowest index of the filter: an entity, a subject id, a rule, else the tenant's time index (''). */
-export function searchIndexName(f: SearchFilter): string {
-  if (f.entityId && f.entityType) return `e:${f.entityType}:${f.entityId}`;
-  if (f.subjectId && f.subjectType) return `e:${f.subjectType}:${f.subjectId}`;
-  if (f.subjectId) return `s:${f.subjectId}`;
-  if (f.ruleId) return `r:${f.ruleId}`;
-  return '';
 }
 
 function matches(alert: AlertView, f: AlertFilter): boolean {

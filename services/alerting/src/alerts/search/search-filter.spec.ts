@@ -1,6 +1,6 @@
 import { testSignal } from '../../../test-support/signals';
 import { AlertView } from '../alert-document';
-import { alertEntities, evidenceEntities, matchesSearch, nextUnassigned } from './search-filter';
+import { alertEntities, evidenceEntities, matchesSearch, nextUnassigned, searchIndexName } from './search-filter';
 
 const alert = (over: Partial<AlertView> = {}): AlertView => ({
   alertId: 'al-1-1',
@@ -91,5 +91,16 @@ describe('next unassigned', () => {
       alert({ alertId: 'high', severity: 'high', score: 80 }),
     ]);
     expect(order.map((a) => a.alertId)).toEqual(['crit-old', 'crit-new', 'high', 'medium']);
+  });
+});
+
+describe('search index choice', () => {
+  it('reads the narrowest index the filter allows', () => {
+    expect(searchIndexName({ entityType: 'device', entityId: 'd', ruleId: 'r' })).toBe('e:device:d');
+    expect(searchIndexName({ subjectType: 'account', subjectId: 'a' })).toBe('e:account:a');
+    expect(searchIndexName({ subjectId: 'a', ruleId: 'r' })).toBe('s:a');
+    expect(searchIndexName({ ruleId: 'r', severity: 'high' })).toBe('r:r');
+    // an entity id without its type: any type, checked on the loaded alerts
+    expect(searchIndexName({ entityId: 'd' })).toBe('');
   });
 });

@@ -96,6 +96,15 @@ export function matchesSearch(alert: AlertView, f: SearchFilter): boolean {
   );
 }
 
+/** The narrowest index of the filter: an entity, a subject id, a rule, else the tenant's time index (''). */
+export function searchIndexName(f: SearchFilter): string {
+  if (f.entityId && f.entityType) return `e:${f.entityType}:${f.entityId}`;
+  if (f.subjectId && f.subjectType) return `e:${f.subjectType}:${f.subjectId}`;
+  if (f.subjectId) return `s:${f.subjectId}`;
+  if (f.ruleId) return `r:${f.ruleId}`;
+  return '';
+}
+
 const SEVERITY_RANK: Record<string, number> = Object.fromEntries(SEVERITIES.map((s, i) => [s, i]));
 
 /** The queue order of "next unassigned": unassigned and undecided, highest severity, then score, then oldest. */

@@ -74,10 +74,23 @@ export class FraudAlert {
   correlationId?: string;
 }
 
-export const DECISIONS = ['acknowledged', 'confirmed_fraud', 'false_positive'] as const;
+/** Verdicts change the alert's status. */
+export const VERDICTS = ['acknowledged', 'confirmed_fraud', 'false_positive'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+/**
+ * Case work on the same topic (one partition per alert keeps verdicts, assignments and comments
+ * of an alert in order): `assigned` / `unassigned` move the alert's lock, `commented` adds a note.
+ */
+export const CASE_ACTIONS = ['assigned', 'unassigned', 'commented'] as const;
+export type CaseAction = (typeof CASE_ACTIONS)[number];
+export const DECISIONS = [...VERDICTS, ...CASE_ACTIONS] as const;
 export type Decision = (typeof DECISIONS)[number];
+export const isVerdict = (d: string): d is Verdict => (VERDICTS as readonly string[]).includes(d);
 
-/** `fraud.decisions`: an analyst's decision on an alert. The alert state is rebuilt from these. */
+/**
+ * `fraud.decisions`: an analyst's decision or case action on an alert, by the authenticated
+ * analyst. The alert state (status, assignee, notes) is rebuilt from these.
+ */
 export class AlertDecision {
   @IsEntityId()
   decisionId!: string;
@@ -96,6 +109,21 @@ export class AlertDecision {
   @IsString()
   @MaxLength(2000)
   comment?: string;
+
+  /** `assigned`: who holds the alert now. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  assignee?: string;
+
+  /**
+   * `assigned` / `unassigned`: the holder the analyst saw ('' = nobody). Applied only if it is
+   * still the holder (compare-and-set), so two analysts never both take the same alert.
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  previousAssignee?: string;
 
   @IsISO8601()
   decidedAt!: string;

@@ -18,7 +18,8 @@ describe('alerting OpenAPI document', () => {
 
   it('lists every controller route (alerts, decisions, snoozes, stats, the feed, the dashboard, health, metrics) and serves /docs', async () => {
     const routes = controllerRoutes(app);
-    expect(routes).toEqual(expect.arrayContaining(['GET /v1/alerts', 'POST /v1/alerts/{id}/decisions', 'POST /v1/snoozes', 'GET /v1/stats', 'GET /v1/alerts/stream', 'GET /health', 'GET /metrics']));
+    expect(routes).toEqual(expect.arrayContaining(['GET /v1/alerts', 'POST /v1/alerts/{id}/decisions', 'POST /v1/snoozes', 'GET /v1/stats', 'GET /v1/alerts/stream', 'GET /health', 'GET /metrics',
+      'GET /v1/alerts/search', 'GET /v1/alerts/export', 'POST /v1/alerts/next', 'POST /v1/alerts/decisions', 'POST /v1/alerts/{id}/assignment', 'POST /v1/alerts/{id}/assignment/delete', 'POST /v1/alerts/{id}/comments']));
     expect(documentedOperations(doc)).toEqual(routes);
     expect((await fetch(`${appUrl(app)}/docs`)).status).toBe(200);
   });
@@ -30,6 +31,9 @@ describe('alerting OpenAPI document', () => {
     expect(doc.components?.schemas?.['SnoozeRequest']).toMatchObject({ required: ['ruleId', 'until'], properties: { subject: { $ref: '#/components/schemas/Subject' } } });
     expect(doc.components?.schemas?.['DecisionRequest']).toMatchObject({ required: ['decision'], properties: { decision: { enum: ['acknowledged', 'confirmed_fraud', 'false_positive'] } } });
     expect(doc.paths['/v1/alerts']['get'].parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'severity', in: 'query', schema: expect.objectContaining({ enum: ['low', 'medium', 'high', 'critical'] }) })]));
+    expect(doc.paths['/v1/alerts/search']['get'].parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'cursor', in: 'query' }), expect.objectContaining({ name: 'entityType', in: 'query' })]));
+    expect(doc.components?.schemas?.['BulkDecisionRequest']).toMatchObject({ required: ['alertIds', 'decision'], properties: { decision: { enum: ['acknowledged', 'confirmed_fraud', 'false_positive'] } } });
+    expect(doc.components?.schemas?.['AlertSearchPage']).toMatchObject({ properties: { alerts: { items: { $ref: '#/components/schemas/AlertView' } } } });
     expect(doc.components?.schemas?.['AlertView']).toMatchObject({ allOf: [{ $ref: '#/components/schemas/FraudAlert' }, expect.anything()] });
     // config and internal classes of class-validator's storage are not API
     expect(Object.keys(doc.components?.schemas ?? {})).not.toContain('AlertingConfig');

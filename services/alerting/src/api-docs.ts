@@ -1,7 +1,7 @@
 import { AlertDecision, FraudAlert, JsonSchema } from '@vigil/contracts';
 import { ApiDocsOptions, HTTP_ERROR_SCHEMA, schemaRef } from '@vigil/service-runtime';
 import type { AlertView } from './alerts/alert-document';
-import { DecisionRequest } from './alerts/alerts.dto';
+import { EXPORT_COLUMNS } from './alerts/alerts.controller';
 import type { AlertFeed } from './alerts/alert-feed';
 import type { AlertStore } from './alerts/alert-store';
 import { TOKEN_COOKIE } from './users/analyst-auth.guard';
@@ -20,6 +20,8 @@ const alertViewExtras: { [K in Exclude<keyof AlertView, keyof FraudAlert>]-?: Js
   decisions: { type: 'array', items: schemaRef(AlertDecision) },
   createdAt: dateTime,
   firstDecisionAt: dateTime,
+  assignee: { type: 'string', description: 'the analyst holding the alert (absent: unassigned)' },
+  assignedAt: dateTime,
 };
 
 const analystUser: { [K in keyof AnalystUser]-?: JsonSchema } = {
@@ -40,7 +42,7 @@ const object = (properties: Record<string, JsonSchema>, optional: string[] = [])
 });
 
 export const ALERTING_SCHEMAS: Record<string, JsonSchema> = {
-  AlertView: { allOf: [schemaRef(FraudAlert), object(alertViewExtras, ['firstDecisionAt'])], description: 'an alert as the read model holds it: the published FraudAlert plus its lifecycle' },
+  AlertView: { allOf: [schemaRef(FraudAlert), object(alertViewExtras, ['firstDecisionAt', 'assignee', 'assignedAt'])], description: 'an alert as the read model holds it: the published FraudAlert plus its lifecycle' },
   AlertList: object({ alerts: { type: 'array', items: schemaRef('AlertView') } }),
   AnalystUser: object(analystUser),
   AlertStats: object({
@@ -49,6 +51,15 @@ export const ALERTING_SCHEMAS: Record<string, JsonSchema> = {
   }),
   Snooze: object({ ruleId: { type: 'string' }, until: dateTime, scope: { type: 'string', description: "'<subject type>:<subject id>' or 'all subjects'" } }),
   SnoozeRemoved: object({ removed: { type: 'boolean' } }),
+  AlertSearchPage: object({ alerts: { type: 'array', items: schemaRef('AlertView') }, next: { type: 'string', description: 'cursor of the next page (absent: the end)' } }, ['next']),
+  AlertExport: {
+    oneOf: [
+      { type: 'string', description: `CSV: a header row (${EXPORT_COLUMNS.join(',')}), then one row per alert` },
+      object({ rows: { type: 'array', items: object(Object.fromEntries(EXPORT_COLUMNS.map((c) => [c, { type: ['string', 'number'] }]))) }, truncated: { type: 'boolean' } }),
+    ],
+  },
+  NextAssignment: object({ alert: schemaRef('AlertView'), decision: schemaRef(AlertDecision) }),
+  DecisionList: object({ decisions: { type: 'array', items: schemaRef(AlertDecision) } }),
   HttpError: HTTP_ERROR_SCHEMA,
 };
 
@@ -60,7 +71,4 @@ export const ALERTING_API_DOCS: ApiDocsOptions = {
     session: { type: 'apiKey', in: 'cookie', name: TOKEN_COOKIE, description: 'the HttpOnly session cookie set by POST /v1/session' },
   },
   schemas: ALERTING_SCHEMAS,
-  // DecisionRequest has no decorators of its own (PickType copies AlertDecision's onto an anonymous
-  // parent class): listed, it gets its parent's schema under its own name.
-  models: [DecisionRequest],
 };

@@ -41,6 +41,27 @@ export class AlertingConfig extends RuntimeConfig {
   @Max(100_000)
   ALERTING_INDEX_SIZE = 5000;
 
+  /** Search: alerts kept per tenant in its time index (oldest dropped beyond). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(1_000_000)
+  ALERTING_SEARCH_INDEX_SIZE = 100_000;
+
+  /** Search: alerts kept per entity, subject id and rule of a tenant (oldest dropped beyond). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(100_000)
+  ALERTING_SEARCH_KEY_SIZE = 2000;
+
+  /** Rows of one export at most (CSV or JSON); beyond, the export says it was truncated. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  ALERTING_EXPORT_MAX_ROWS = 10_000;
+
   /** Per-rule weight multiplying the signal's severity weight, "card-testing:1.2,review-burst:0.5"; default 1. */
   @IsString()
   @Matches(WEIGHT_LIST, { message: 'must look like "rule:1.2,other-rule:0.5"' })

@@ -13,6 +13,7 @@ export function testSignal(overrides: {
   signalId?: string;
   mode?: 'enforce' | 'shadow';
   tenantId?: string;
+  evidence?: Record<string, unknown>;
 }): FraudSignal {
   const occurredAt = overrides.occurredAt ?? new Date().toISOString();
   const eventId = uniqueId('evt');
@@ -30,5 +31,6 @@ export function testSignal(overrides: {
     triggeringEvents: [{ eventId, type: 'order.placed', occurredAt }],
     occurredAt,
     detectedAt: new Date().toISOString(),
+    ...(overrides.evidence ? { evidence: overrides.evidence } : {}),
   };
 }

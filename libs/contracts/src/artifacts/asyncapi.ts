@@ -230,13 +230,13 @@ export function asyncApiDocument(): AsyncApiDocument {
   messages['decision'] = {
     name: 'AlertDecision',
     title: 'Decision',
-    summary: "An analyst's decision on an alert (POST /v1/alerts/{id}/decisions); the alert read model is rebuilt from these.",
+    summary: "An analyst's decision or case action on an alert (verdicts, assignments, comments, by the authenticated analyst); the alert read model is rebuilt from these.",
     contentType: 'application/json',
     payload: ref(`${SCHEMAS_DIR}/decision.json`),
     bindings: { kafka: key('alertId: the decisions on one alert stay in order') },
     examples: [{ name: 'confirmed', payload: s.decision }],
   };
-  channel('decisions', topics.decisions, 'Decisions', "Analysts' decisions on alerts.", ['decision']);
+  channel('decisions', topics.decisions, 'Decisions', "Analysts' decisions and case work (assign, unassign, comment) on alerts.", ['decision']);
 
   messages['dead-letter'] = {
     name: 'DeadLetterRecord',

@@ -7,6 +7,9 @@ export interface AlertView extends FraudAlert {
   decisions: unknown[];
   createdAt: string;
   firstDecisionAt?: string;
+  /** Who holds the alert (case work); absent: nobody. */
+  assignee?: string;
+  assignedAt?: string;
 }
 
 export const ALERT_SCHEMA_VERSION = 1;
@@ -36,6 +39,7 @@ export function alertFromRedis(flat: string[], signalsJson: string[], decisionsJ
     decisions: decisionsJson.map((d) => JSON.parse(d) as unknown),
     createdAt: new Date(Number(doc['createdMs'])).toISOString(),
     ...(doc['firstDecisionMs'] ? { firstDecisionAt: new Date(Number(doc['firstDecisionMs'])).toISOString() } : {}),
+    ...(doc['assignee'] ? { assignee: doc['assignee'], assignedAt: new Date(Number(doc['assignedMs'])).toISOString() } : {}),
   };
   const correlationId = signals.find((s) => s.correlationId)?.correlationId;
   if (correlationId) alert.correlationId = correlationId;

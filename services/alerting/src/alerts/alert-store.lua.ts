@@ -88,10 +88,12 @@ return {action, alertId, s[1], s[2]}
 `;
 
 /**
- * Analyst decision -> alert state, deduped by decisionId. Acknowledging never reopens a
- * decided alert; a terminal decision closes the open-alert pointer so the next signal opens a
- * new episode. ARGV: base, alertId, decisionId, decision, decidedMs, decisionJson, retentionMs.
- * Returns {outcome, previousStatus, createdMs, firstDecision ("1" if this is the first), docFlat}.
+ * Analyst decision or case action -> alert state, deduped by decisionId. Acknowledging never
+ * reopens a decided alert; a terminal decision closes the open-alert pointer so the next signal
+ * opens a new episode; assigned/unassigned compare-and-set the holder; commented only records.
+ * ARGV: base, alertId, decisionId, decision, decidedMs, decisionJson, retentionMs, assignee,
+ * previousAssignee. Returns {outcome, previousStatus, createdMs (conflict: the holder),
+ * firstDecision ("1" if this is the first verdict), docFlat}; outcome applied|duplicate|missing|conflict.
  */
 export const APPLY_DECISION_LUA = `
 local base = ARGV[1]
@@ -103,13 +105,21 @@ if not redis.call('SET', base .. 'decision:' .. ARGV[3], '1', 'NX', 'PX', retent
 end
 local previous = redis.call('HGET', docKey, 'status')
 local decision = ARGV[4]
-if decision ~= 'acknowledged' or previous == 'open' then redis.call('HSET', docKey, 'status', decision) end
 local first = '0'
-if redis.call('HSETNX', docKey, 'firstDecisionMs', ARGV[5]) == 1 then first = '1' end
+if decision == 'assigned' or decision == 'unassigned' then
+  -- the lock: applied only if the holder is still the one the analyst saw (ARGV[9])
+  local holder = redis.call('HGET', docKey, 'assignee') or ''
+  if holder ~= ARGV[9] then return {'conflict', previous, holder, '', {}} end
+  if decision == 'assigned' then redis.call('HSET', docKey, 'assignee', ARGV[8], 'assignedMs', ARGV[5])
+  else redis.call('HDEL', docKey, 'assignee', 'assignedMs') end
+elseif decision ~= 'commented' then
+  if decision ~= 'acknowledged' or previous == 'open' then redis.call('HSET', docKey, 'status', decision) end
+  if redis.call('HSETNX', docKey, 'firstDecisionMs', ARGV[5]) == 1 then first = '1' end
+end
 redis.call('RPUSH', docKey .. ':decisions', ARGV[6])
-redis.call('LTRIM', docKey .. ':decisions', -50, -1)
+redis.call('LTRIM', docKey .. ':decisions', -200, -1)
 redis.call('PEXPIRE', docKey .. ':decisions', retention)
-if decision ~= 'acknowledged' and redis.call('GET', base .. 'open') == ARGV[2] then redis.call('DEL', base .. 'open') end
+if (decision == 'confirmed_fraud' or decision == 'false_positive') and redis.call('GET', base .. 'open') == ARGV[2] then redis.call('DEL', base .. 'open') end
 return {'applied', previous, redis.call('HGET', docKey, 'createdMs'), first, redis.call('HGETALL', docKey)}
 `;
 
@@ -140,4 +150,31 @@ for k = 3, #KEYS do
   redis.call('PEXPIRE', KEYS[k], retention)
 end
 return #expired
+`;
+
+/**
+ * Search index of one tenant (all keys share the tag {alerting-search:<tenant>}: one slot).
+ * KEYS[1] the tenant's time index; ARGV: maxAll, maxPerKey, retentionMs, then per alert:
+ * alertId, score (first-seen event time), n, then n further index keys (entity, subject, rule)
+ * written under KEYS[1] .. ':' .. name. Every key is capped (oldest dropped) and expires.
+ */
+export const INDEX_SEARCH_LUA = `
+local maxAll, maxKey, retention = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local i = 4
+while i <= #ARGV do
+  local id, score, n = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  redis.call('ZADD', KEYS[1], score, id)
+  for j = 1, n do
+    local key = KEYS[1] .. ':' .. ARGV[i + 2 + j]
+    redis.call('ZADD', key, score, id)
+    local c = redis.call('ZCARD', key)
+    if c > maxKey then redis.call('ZREMRANGEBYRANK', key, 0, c - maxKey - 1) end
+    redis.call('PEXPIRE', key, retention)
+  end
+  i = i + 3 + n
+end
+local c = redis.call('ZCARD', KEYS[1])
+if c > maxAll then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, c - maxAll - 1) end
+redis.call('PEXPIRE', KEYS[1], retention)
+return c
 `;

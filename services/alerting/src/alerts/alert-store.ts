@@ -8,6 +8,7 @@ import {
   REDIS_CLIENT,
   RedisClient,
   RedisKeys,
+  RedisPipeline,
   redisRoundTrips,
   runScript,
 } from '@vigil/redis';
@@ -15,13 +16,29 @@ import { SERVICE_CONFIG } from '@vigil/service-runtime';
 import { AlertingConfig } from '../config';
 import { contribution, ScoringPolicy, scoringPolicy } from '../scoring/scoring';
 import { AlertView, alertFromRedis } from './alert-document';
-import { APPLY_DECISION_LUA, APPLY_SIGNAL_LUA, INDEX_ALERTS_LUA } from './alert-store.lua';
+import { APPLY_DECISION_LUA, APPLY_SIGNAL_LUA, INDEX_ALERTS_LUA, INDEX_SEARCH_LUA } from './alert-store.lua';
+import { isAfter, mergeSlices, SearchCursor } from './search/cursor';
+import { evidenceEntities, matchesSearch, SearchFilter, searchIndexName } from './search/search-filter';
+
+/** One page of a search: `next` continues it (absent: nothing more); `scanned` index entries were read. */
+export interface SearchPage {
+  alerts: AlertView[];
+  next?: SearchCursor;
+  scanned: number;
+}
+
+/** Index entries one search request reads at most per tenant (bounded cost whatever the filter). */
+const SEARCH_SCAN = 500;
+/** Tenants one search of an all-tenant user covers (the most recently active). */
+const SEARCH_TENANTS = 100;
+/** How long "next unassigned" holds its pick before the assignment event is applied. */
+const CLAIM_MS = 30_000;
 
 export type SignalOutcome =
   { action: 'created' | 'updated' | 'duplicate'; alert: AlertView } | { action: 'snoozed' };
 
 export interface DecisionOutcome {
-  outcome: 'applied' | 'duplicate' | 'missing';
+  outcome: 'applied' | 'duplicate' | 'missing' | 'conflict';
   alert?: AlertView;
   previousStatus?: string;
   /** ms from the alert's creation to this decision, when it is the alert's first decision. */
@@ -66,6 +83,7 @@ export class AlertStore implements OnModuleInit {
       { name: 'alertingApplySignal', lua: APPLY_SIGNAL_LUA },
       { name: 'alertingApplyDecision', lua: APPLY_DECISION_LUA },
       { name: 'alertingIndex', lua: INDEX_ALERTS_LUA },
+      { name: 'alertingSearchIndex', lua: INDEX_SEARCH_LUA },
     ]);
   }
 
@@ -118,6 +136,7 @@ export class AlertStore implements OnModuleInit {
         touched.set(o.alert.alertId, { base: this.subjectBase(s.subject), tenantId: s.subject.tenantId });
     });
     await this.index(touched, nowMs);
+    await this.indexSearch(signals, outcomes, nowMs);
     return outcomes;
   }
 
@@ -139,6 +158,8 @@ export class AlertStore implements OnModuleInit {
         Date.parse(d.decidedAt),
         JSON.stringify(d),
         this.config.ALERTING_RETENTION_MS,
+        d.assignee ?? '',
+        d.previousAssignee ?? '',
       ];
       calls.push({ key: `${base}alert:${d.alertId}`, args });
     });
@@ -150,7 +171,7 @@ export class AlertStore implements OnModuleInit {
     replies.forEach(([outcome, previous, createdMs, first, flat], j) => {
       const i = pending[j];
       if (outcome !== 'applied') {
-        outcomes[i] = { outcome: outcome as 'duplicate' | 'missing' };
+        outcomes[i] = { outcome: outcome as 'duplicate' | 'missing' | 'conflict' };
         return;
       }
       const alert = alertFromRedis(flat, []);
@@ -162,7 +183,7 @@ export class AlertStore implements OnModuleInit {
           ? { firstDecisionAfterMs: Date.parse(decisions[i].decidedAt) - Number(createdMs) }
           : {}),
       };
-      if (decisions[i].decision !== 'acknowledged') {
+      if (decisions[i].decision === 'confirmed_fraud' || decisions[i].decision === 'false_positive') {
         statsChanged = true;
         for (const rule of Object.keys(alert.contributions)) {
           statsPipeline.hincrby(this.statsKey(), `${decisions[i].decision}:${rule}`, 1);
@@ -248,6 +269,78 @@ export class AlertStore implements OnModuleInit {
     return result;
   }
 
+  /**
+   * One page of a search over these tenants' search indexes, newest first-seen first, after
+   * `cursor`. Reads at most SEARCH_SCAN index entries per tenant: a page may come back short
+   * with a `next` cursor when the filter is selective (the client asks again from there).
+   */
+  async search(filter: SearchFilter, tenants: string[] | '*', limit: number, cursor?: SearchCursor): Promise<SearchPage> {
+    const tenantIds = tenants === '*' ? await this.activeTenants() : tenants.slice(0, SEARCH_TENANTS);
+    if (tenantIds.length === 0) return { alerts: [], scanned: 0 };
+    const index = searchIndexName(filter);
+    const max = cursor ? String(cursor.score) : filter.toMs !== undefined ? String(filter.toMs) : '+inf';
+    const min = filter.fromMs !== undefined ? String(filter.fromMs) : '-inf';
+    const keys = tenantIds.map((t) => (index ? `${this.searchKey(t)}:${index}` : this.searchKey(t)));
+    redisRoundTrips.inc({ operation: 'alertingSearch' });
+    const replies = await execBatch<string[]>(
+      this.redis,
+      keys.map((key) => ({ key, queue: (p) => p.zrevrangebyscore(key, max, min, 'WITHSCORES', 'LIMIT', 0, SEARCH_SCAN) })),
+    );
+    const slices = replies.map((flat) => {
+      const out: SearchCursor[] = [];
+      for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i], score: Number(flat[i + 1]) });
+      return out;
+    });
+    const { entries, horizon } = mergeSlices(slices, SEARCH_SCAN, cursor);
+    const alerts: AlertView[] = [];
+    let last: SearchCursor | undefined;
+    for (let from = 0; from < entries.length && alerts.length < limit; from += 100) {
+      const chunk = entries.slice(from, from + 100);
+      const docs = await this.load(chunk.map((e) => e.id));
+      for (let j = 0; j < chunk.length && alerts.length < limit; j++) {
+        last = chunk[j];
+        const doc = docs[j];
+        if (doc && matchesSearch(doc, filter)) alerts.push(doc);
+      }
+    }
+    const examinedAll = !last || last === entries[entries.length - 1];
+    // more may follow: unexamined candidates, or tenants whose slice was cut at SEARCH_SCAN
+    const candidate = !examinedAll ? last : horizon && (!last || isAfter(horizon, last) || horizon === last) ? horizon : undefined;
+    // no progress past the cursor (over SEARCH_SCAN alerts first seen in one millisecond): stop rather than loop
+    const next = candidate && (!cursor || isAfter(candidate, cursor)) ? candidate : undefined;
+    return { alerts, ...(next ? { next } : {}), scanned: slices.reduce((n, slice) => n + slice.length, 0) };
+  }
+
+  /**
+   * Holds an alert for `analyst` for CLAIM_MS (SET NX on the alert's subject keys): two
+   * "next unassigned" calls at once never pick the same alert while its assignment event is on
+   * the way. The assignment itself is the event's compare-and-set.
+   */
+  async claim(alert: AlertView, analyst: string): Promise<boolean> {
+    const key = `${this.subjectBase(alert.subject)}claim:${alert.alertId}`;
+    return (await this.redis.set(key, analyst, 'PX', CLAIM_MS, 'NX')) === 'OK';
+  }
+
+  /** Alerts by id (with signals), in order; undefined for ids no longer in the read model. */
+  async load(alertIds: string[]): Promise<(AlertView | undefined)[]> {
+    if (alertIds.length === 0) return [];
+    const bases = await this.locate(alertIds);
+    const found = alertIds.flatMap((id, i) => (bases[i] ? [{ i, key: `${bases[i]}alert:${id}` }] : []));
+    const replies = await execBatch<Record<string, string> | string[]>(
+      this.redis,
+      found.flatMap(({ key }) => [
+        { key, queue: (p) => p.hgetall(key) },
+        { key, queue: (p) => p.lrange(`${key}:signals`, 0, -1) },
+      ]),
+    );
+    const out: (AlertView | undefined)[] = alertIds.map(() => undefined);
+    found.forEach(({ i }, j) => {
+      const flat = replies[2 * j] as Record<string, string>;
+      if (Object.keys(flat).length) out[i] = alertFromRedis(Object.entries(flat).flat(), replies[2 * j + 1] as string[]);
+    });
+    return out;
+  }
+
   async snooze(ruleId: string, untilMs: number, subject?: FraudSignal['subject']): Promise<string> {
     const key = subject ? `${this.subjectBase(subject)}snooze:${ruleId}` : this.ruleSnoozeKey(ruleId);
     await this.redis.set(key, String(untilMs), 'PXAT', untilMs);
@@ -306,6 +399,42 @@ export class AlertStore implements OnModuleInit {
     );
   }
 
+  /** Search index entries of the alerts these signals created or updated, one script per tenant (one slot each). */
+  private async indexSearch(signals: FraudSignal[], outcomes: SignalOutcome[], nowMs: number): Promise<void> {
+    const byTenant = new Map<string, (string | number)[]>();
+    signals.forEach((s, i) => {
+      const o = outcomes[i];
+      if (o.action === 'snoozed' || o.action === 'duplicate') return;
+      const names = new Set([`e:${s.subject.type}:${s.subject.id}`, `s:${s.subject.id}`, `r:${s.ruleId}`]);
+      for (const e of evidenceEntities(s.evidence)) names.add(`e:${e.type}:${e.id}`);
+      const args = byTenant.get(s.subject.tenantId) ?? [];
+      args.push(o.alert.alertId, Date.parse(o.alert.firstSeenAt), names.size, ...names);
+      byTenant.set(s.subject.tenantId, args);
+    });
+    if (byTenant.size === 0) return;
+    const registry = this.tenantsKey();
+    const retention = this.config.ALERTING_RETENTION_MS;
+    redisRoundTrips.inc({ operation: 'alertingSearchIndex' });
+    await execBatch(this.redis, [
+      ...[...byTenant].map(([tenant, args]) => {
+        const key = this.searchKey(tenant);
+        return {
+          key,
+          queue: (p: RedisPipeline) =>
+            queueScript(p, 'alertingSearchIndex', [1, key, this.config.ALERTING_SEARCH_INDEX_SIZE, this.config.ALERTING_SEARCH_KEY_SIZE, retention, ...args]),
+        };
+      }),
+      // the tenants an all-tenant search covers: most recently active first, capped, expiring
+      { key: registry, queue: (p) => p.zadd(registry, ...[...byTenant.keys()].flatMap((t) => [nowMs, t])) },
+      { key: registry, queue: (p) => p.zremrangebyrank(registry, 0, -1001) },
+      { key: registry, queue: (p) => p.pexpire(registry, retention) },
+    ]);
+  }
+
+  private async activeTenants(): Promise<string[]> {
+    return this.redis.zrevrange(this.tenantsKey(), 0, SEARCH_TENANTS - 1);
+  }
+
   private async locate(alertIds: string[]): Promise<(string | null)[]> {
     redisRoundTrips.inc({ operation: 'alertingLocate' });
     return this.redis.hmget(this.whereKey(), ...alertIds);
@@ -317,6 +446,9 @@ export class AlertStore implements OnModuleInit {
   private statsKey = (tenantId?: string) =>
     tenantId ? `${this.global}:stats:${tenantId}` : `${this.global}:stats`;
   private ruleSnoozeKey = (ruleId: string) => `${this.global}:snooze:${ruleId}`;
+  private tenantsKey = () => `${this.global}:tenants`;
+  /** One tenant's search keys share the tag {alerting-search:<tenant>}: each index script is single-slot. */
+  private searchKey = (tenantId: string) => this.keys.global('alerting-search', tenantId);
 }
 
 /** Deterministic: the alert opened by a signal is named after it, so a replay names it the same. */

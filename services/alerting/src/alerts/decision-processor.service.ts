@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { AlertDecision, TopicNames } from '@vigil/contracts';
+import { AlertDecision, isVerdict, TopicNames } from '@vigil/contracts';
 import { BatchConsumerFactory, BatchConsumerRunner, deadLetterMessage, DecodedMessage, MESSAGE_PUBLISHER, MessagePublisher } from '@vigil/kafka';
 import { consumerGroupId, SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
 import { AlertingConfig } from '../config';
@@ -58,8 +58,10 @@ export class DecisionProcessor implements OnApplicationBootstrap {
       decisionsTotal.inc({ rule: 'unknown', decision: 'dead_lettered' }, orphans.length);
     }
     outcomes.forEach((o, i) => {
+      // a lost race for the lock (the holder changed since the analyst looked): recorded nowhere, counted
+      if (o.outcome === 'conflict') decisionsTotal.inc({ rule: 'case', decision: 'assignment_conflict' });
       if (o.outcome !== 'applied' || !o.alert) return;
-      for (const rule of Object.keys(o.alert.contributions)) decisionsTotal.inc({ rule, decision: decisions[i].decision });
+      if (isVerdict(decisions[i].decision)) for (const rule of Object.keys(o.alert.contributions)) decisionsTotal.inc({ rule, decision: decisions[i].decision });
       if (o.firstDecisionAfterMs !== undefined) alertToDecisionSeconds.observe(Math.max(0, o.firstDecisionAfterMs / 1000));
       this.feed.publish({ kind: 'decision', alert: o.alert, atMs: Date.now() });
     });

@@ -85,9 +85,9 @@ describe('ops dashboard in headless Chromium', () => {
     await publisher.publish(signals.map((s) => ({ topic: topics.signals, key: s.subject.id, value: JSON.stringify(s) })));
 
     // No reload: the rows arrive over Server-Sent Events.
-    const row = page.locator('tr.alert-row', { hasText: subjectId });
+    const row = page.locator('#alerts tr.alert-row', { hasText: subjectId });
     await row.waitFor({ timeout: 20_000 });
-    await page.locator('tr.alert-row', { hasText: other }).waitFor({ timeout: 20_000 });
+    await page.locator('#alerts tr.alert-row', { hasText: other }).waitFor({ timeout: 20_000 });
     await row.locator('td', { hasText: 'card-testing, new-device-login' }).waitFor({ timeout: 20_000 });
     await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-feed.png') });
 

@@ -95,6 +95,11 @@ export class AnalystDirectory {
     return this.byDigest.size;
   }
 
+  /** A colleague by name (assigning an alert to them). */
+  byName(name: string): AnalystUser | undefined {
+    return [...this.byDigest.values()].find((u) => u.name === name);
+  }
+
   find(token: string | undefined): AnalystUser | undefined {
     return token ? this.byDigest.get(tokenDigest(token)) : undefined;
   }

@@ -1,0 +1,26 @@
+import { csvCell, toCsv } from './csv';
+
+describe('CSV writer', () => {
+  it('writes a header row and CRLF-terminated rows', () => {
+    expect(toCsv(['a', 'b'] as const, [{ a: 'x', b: 1 }, { a: null, b: undefined }])).toBe('a,b\r\nx,1\r\n,\r\n');
+  });
+
+  it('quotes cells with commas, quotes and line breaks, doubling quotes', () => {
+    expect(csvCell('a,b')).toBe('"a,b"');
+    expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+    expect(csvCell('two\nlines')).toBe('"two\nlines"');
+  });
+
+  it.each(['=SUM(A1:A2)', '+1', '-1+2', '@cmd', '\tx'])('guards the formula %j with an apostrophe', (v) => {
+    expect(csvCell(v)).toMatch(/^"?'/);
+  });
+
+  it('guards a formula that also needs quoting', () => {
+    expect(csvCell('=HYPERLINK("x","y")')).toBe('"\'=HYPERLINK(""x"",""y"")"');
+  });
+
+  it('writes numbers and booleans as they are (a negative score is not text)', () => {
+    expect(csvCell(-3.5)).toBe('-3.5');
+    expect(csvCell(true)).toBe('true');
+  });
+});

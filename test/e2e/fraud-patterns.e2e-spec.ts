@@ -12,7 +12,7 @@ import {
   simulate,
   SimulationResult,
 } from '@vigil/simulator';
-import { testStack, TopicProbe, waitFor } from '@vigil/testing';
+import { appUrl, testStack, TopicProbe, waitFor } from '@vigil/testing';
 import { RunningSystem, startSystem } from './system';
 
 /**
@@ -133,6 +133,38 @@ describe('Vigil end to end: a simulated marketplace hour with every fraud patter
         expect(signal.mode).toBe('enforce'); // shadow signals never become alerts
       }
     }
+  });
+
+  it('finds by a device the alerts of every account that used it (search over the signals\' entities)', async () => {
+    // Which alerts name each device: as subject, or among a signal's entities (velocity's evidence).
+    const byDevice = new Map<string, Set<string>>();
+    const subjects = new Map<string, string>();
+    for (const alert of latestAlerts) {
+      subjects.set(alert.alertId, `${alert.subject.type}:${alert.subject.id}`);
+      const devices = new Set<string>(alert.subject.type === 'device' ? [alert.subject.id] : []);
+      for (const signal of alert.signals) {
+        const entities = (signal.evidence as { entities?: { type: string; id: string }[] } | undefined)?.entities ?? [];
+        for (const e of entities) if (e.type === 'device') devices.add(e.id);
+      }
+      for (const device of devices) byDevice.set(device, (byDevice.get(device) ?? new Set()).add(alert.alertId));
+    }
+    // The device behind the most alerted accounts (a multi-accounting device of the simulation).
+    const accountsOf = (ids: Set<string>) => new Set([...ids].map((id) => subjects.get(id)).filter((s) => s?.startsWith('account:')));
+    const [device, expected] = [...byDevice.entries()].sort((a, b) => accountsOf(b[1]).size - accountsOf(a[1]).size)[0];
+    expect(accountsOf(expected).size).toBeGreaterThanOrEqual(2);
+
+    const alerting = appUrl(system.apps[system.apps.length - 1]);
+    const found = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const query = new URLSearchParams({ entityType: 'device', entityId: device, limit: '50', ...(cursor ? { cursor } : {}) });
+      const response = await fetch(`${alerting}/v1/alerts/search?${query}`, { headers: { authorization: 'Bearer e2e-token' } });
+      expect(response.status).toBe(200);
+      const page = (await response.json()) as { alerts: { alertId: string }[]; next?: string };
+      page.alerts.forEach((a) => found.add(a.alertId));
+      cursor = page.next;
+    } while (cursor);
+    expect([...found].sort()).toEqual([...expected].sort());
   });
 
   it(`alerts on at most ${MAX_FALSE_ALERTS_PER_THOUSAND} ordinary entities per thousand`, () => {

@@ -101,7 +101,9 @@ export function runRules(
         subject: target.subject,
         reason: renderReason(rule, metrics),
         measurements: evaluation.measurements,
-        evidence: { window: rule.window },
+        // The event's entities, so an analyst searching by any of them (the device shared by
+        // several accounts, say) finds this alert (alerting indexes {type, id} evidence).
+        evidence: { window: rule.window, entities: touches.map((t) => ({ type: t.type, id: t.id })) },
       },
       event,
       now,

@@ -51,6 +51,9 @@ describe('runRules', () => {
     expect(signal).toMatchObject({ ruleId: 'card-order-burst', ruleVersion: 2, subject: { type: 'card', id: 'card-1' }, reason: '5 orders on one card' });
     expect(signal.measurements).toEqual([{ name: 'card.order.count', value: 5, threshold: 5, comparator: '>=', window: '10m' }]);
     expect(signal.triggeringEvents).toEqual([{ eventId: event.id, type: 'order.placed', occurredAt: event.occurredAt }]);
+    // Every entity of the event is named, so a search by any of them finds the alert.
+    expect(signal.evidence).toEqual({ window: '10m', entities: touches.map((t) => ({ type: t.type, id: t.id })) });
+    expect((signal.evidence as { entities: { type: string }[] }).entities.map((e) => e.type)).toEqual(expect.arrayContaining(['account', 'card', 'device']));
     expect(again.candidates[0].signal.signalId).toBe(signal.signalId);
     expect(claim).toMatchObject({ name: `fired:card-order-burst:10m:${Math.floor(T0 / 600_000)}`, value: signal.signalId, ttlMs: 1_200_000 });
     expect(runRules(event, touches, results(event, 4), RULES, 600_000, now).candidates).toEqual([]);

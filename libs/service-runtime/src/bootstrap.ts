@@ -5,10 +5,9 @@ import { topicSpecs } from '@vigil/contracts';
 import { createKafka, describeKafkaError, ensureTopics } from '@vigil/kafka';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { RuntimeConfig } from '@vigil/config';
+import { kafkaSecurityFromConfig, RuntimeConfig } from '@vigil/config';
 import { ApiDocsOptions, setupApiDocs } from './api-docs';
 import { BodyDepthInterceptor } from './body-depth.interceptor';
-import { kafkaSecurityFromConfig } from './kafka-security';
 
 /** Creates the Nest app with the service defaults (pino logs, security headers, validation, graceful shutdown). */
 export async function createServiceApp(module: Type<unknown> | DynamicModule): Promise<INestApplication> {

@@ -5,4 +5,3 @@ export * from './health.controller';
 export * from './consumer-group';
 export * from './stack-status';
 export * from './api-docs';
-export * from './kafka-security';

@@ -1,12 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { RuntimeConfig } from '@vigil/config';
+import { kafkaSecurityFromConfig, RuntimeConfig } from '@vigil/config';
 import { topicNames } from '@vigil/contracts';
 import { KafkaModule } from '@vigil/kafka';
 import { ObservabilityModule } from '@vigil/observability';
 import { RedisModule } from '@vigil/redis';
 import { HealthController } from './health.controller';
-import { kafkaSecurityFromConfig } from './kafka-security';
 import { SERVICE_CONFIG, TOPICS } from './tokens';
 
 export interface ServiceRuntimeOptions<C extends RuntimeConfig> {

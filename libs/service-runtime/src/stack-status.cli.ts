@@ -3,8 +3,7 @@
  * 0 every service, the broker and Redis are up; 3 something is down (as `kafka.sh status`);
  * 1 the status could not be taken at all.
  */
-import { loadConfig, RuntimeConfig } from '@vigil/config';
-import { kafkaSecurityFromConfig } from './kafka-security';
+import { kafkaSecurityFromConfig, loadConfig, RuntimeConfig } from '@vigil/config';
 import { formatStackStatus, stackStatus } from './stack-status';
 
 const env = process.env;

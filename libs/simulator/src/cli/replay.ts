@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ClientEvent } from '@vigil/client';
+import { kafkaSecurityFromConfig, loadConfig, RuntimeConfig } from '@vigil/config';
 import { topicNames } from '@vigil/contracts';
 import { parseNdjson } from '../generator/ndjson';
 import { AlertCollector } from '../replay/alert-collector';
@@ -10,7 +11,8 @@ const USAGE = `usage: npm run replay -- --in events.ndjson --url http://127.0.0.
        [--rate 500|max] [--batch 500] --alerts-out alerts.ndjson [--signals-out signals.ndjson]
        [--brokers 127.0.0.1:9092] [--topic-prefix ""] [--wait 20]
 Sends the events to ingestion while collecting fraud.alerts (and optionally fraud.signals) published
-during the run; exits once everything is sent and no new alert arrived for --wait seconds.`;
+during the run; exits once everything is sent and no new alert arrived for --wait seconds.
+Brokers with SASL or TLS: the services' KAFKA_SASL_* and KAFKA_TLS* environment variables.`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -45,8 +47,9 @@ runCli(async () => {
   // ingestion validates every field and answers per event; the client only needs objects
   const events = records as ClientEvent[];
 
-  const collectors = [new AlertCollector({ brokers, topic: topics.alerts, outPath: requireString(values, 'alerts-out', USAGE) })];
-  if (typeof values['signals-out'] === 'string') collectors.push(new AlertCollector({ brokers, topic: topics.signals, outPath: values['signals-out'] }));
+  const security = kafkaSecurityFromConfig(loadConfig(RuntimeConfig, process.env));
+  const collectors = [new AlertCollector({ brokers, security, topic: topics.alerts, outPath: requireString(values, 'alerts-out', USAGE) })];
+  if (typeof values['signals-out'] === 'string') collectors.push(new AlertCollector({ brokers, security, topic: topics.signals, outPath: values['signals-out'] }));
   await Promise.all(collectors.map((c) => c.start()));
   const alerts = collectors[0];
 

@@ -1,5 +1,6 @@
 import { createWriteStream, WriteStream } from 'node:fs';
-import { Consumer, Kafka, logLevel } from 'kafkajs';
+import { Consumer } from 'kafkajs';
+import { createKafka, KafkaSecurity } from '@vigil/kafka';
 
 export interface AlertCollectorOptions {
   brokers: string[];
@@ -7,6 +8,8 @@ export interface AlertCollectorOptions {
   /** NDJSON file the message values are appended to, one per line. */
   outPath: string;
   clientId?: string;
+  /** SASL/TLS of the brokers (the services' KAFKA_SASL_* and KAFKA_TLS* variables). */
+  security?: KafkaSecurity;
 }
 
 /**
@@ -34,7 +37,7 @@ export class AlertCollector {
   }
 
   async start(): Promise<void> {
-    const kafka = new Kafka({ clientId: this.options.clientId ?? 'vigil-replay', brokers: this.options.brokers, logLevel: logLevel.WARN });
+    const kafka = createKafka(this.options.brokers, this.options.clientId ?? 'vigil-replay', { security: this.options.security });
     const admin = kafka.admin();
     await admin.connect();
     try {

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, RuntimeConfig } from '@vigil/config';
+import { loadConfig } from './load-config';
+import { RuntimeConfig } from './runtime-config';
 import { describeKafkaError } from '@vigil/kafka';
 import { kafkaSecurityFromConfig } from './kafka-security';
 

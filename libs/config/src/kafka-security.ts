@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ConnectionOptions } from 'node:tls';
-import { RuntimeConfig } from '@vigil/config';
+import { RuntimeConfig } from './runtime-config';
 import { KafkaSecurity } from '@vigil/kafka';
 
 /** The Kafka SASL and TLS settings of a service's configuration; undefined: PLAINTEXT. */

@@ -13,8 +13,10 @@ import { exampleEvent, topicNames } from '@vigil/contracts';
 import { freePort, testStack, TopicProbe, uniqueId, waitFor } from '@vigil/testing';
 
 const ROOT = resolve(__dirname, '../..');
-// Measured stops: ~4.5 s idle (the intake consumer's fetch long-poll, kafkajs maxWaitTimeInMs 5 s),
-// ~7.5 s while senders keep their keep-alive connections busy (2 loaded cores).
+// Measured stops: ~4.5 s (the intake consumer's fetch long-poll, kafkajs maxWaitTimeInMs 5 s), idle
+// or under load: the HTTP server stops taking connections at SIGTERM. Before it did, busy
+// keep-alive connections kept it serving through the consumers' stop: 7.5 s, and 15 s (this
+// timeout) once in CI on a loaded machine.
 const SHUTDOWN_TIMEOUT_MS = 15_000;
 
 describe('graceful shutdown of a service process', () => {

@@ -101,7 +101,8 @@ export class RuntimeConfig {
    * leave their group, the publisher flushes, webhook sends in flight settle, Redis and Kafka
    * disconnect. Past it the process exits with code 1 anyway (an open SSE stream or a stuck
    * dependency must not keep it up until SIGKILL); what was not committed is redelivered.
-   * Measured (ingestion, 2 cores): ~4.5 s idle, ~7.5 s under HTTP load (test/ops/graceful-shutdown.int-spec.ts).
+   * The HTTP server stops taking connections at the signal; requests in flight complete.
+   * Measured (ingestion, 2 cores): ~4.5 s idle and under HTTP load (test/ops/graceful-shutdown.int-spec.ts).
    */
   @Type(() => Number)
   @IsInt()

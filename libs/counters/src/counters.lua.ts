@@ -28,8 +28,9 @@
  *           At most `cap` members per counter: beyond it the count saturates (rules compare with
  *           thresholds far below it), which bounds memory and the cost of a read.
  *   :set:<name>  bounded hash member -> first-seen time (first-seen devices, IPs, ...)
- *   :last   the results of the entity's last call that counted something, by event id, expiring
- *           `redo` ms after it was written. A crash between this call and the consumer's offset
+ *   :last   the results of the entity's last call that counted something, by event id (all but
+ *           the call's last event, which reads back the state it left itself; not written for a
+ *           call of one event), expiring `redo` ms after it was written. A crash between this call and the consumer's offset
  *           commit redelivers those events; the state then already holds them AND the events
  *           after them, so reading it again would give a redelivered event values of its
  *           successors. A duplicate found here gets its original result back instead, so the rules
@@ -287,11 +288,21 @@ for i, e in ipairs(p.events) do
 end
 for _, k in ipairs({ factsKey, ddKey, cntKey, dstKey }) do redis.call('PEXPIRE', k, ttl) end
 if counted then
-  local record = {}
-  for i, e in ipairs(p.events) do
-    if out[i].s ~= 'late' then record[e.id] = out[i] end
+  -- Only an event followed by another in the same call can be shown its successors on a
+  -- redelivery; the call's last event reads back the state it left. Nothing to keep: the
+  -- previous record stays (its events are older and their results still right).
+  local final = 0
+  for i = #p.events, 1, -1 do
+    if out[i].s ~= 'late' then final = i break end
   end
-  redis.call('SET', lastKey, cjson.encode(record), 'PX', math.min(p.redo, ttl))
+  local record, kept = {}, false
+  for i, e in ipairs(p.events) do
+    if i < final and out[i].s ~= 'late' then
+      record[e.id] = out[i]
+      kept = true
+    end
+  end
+  if kept then redis.call('SET', lastKey, cjson.encode(record), 'PX', math.min(p.redo, ttl)) end
 end
 return cjson.encode(out)
 `;

@@ -11,11 +11,27 @@ const logger = new Logger('kafkajs');
  */
 const HANDLED_WARNINGS = [/^Limiting retries for the idempotent producer may invalidate EoS guarantees/];
 
+/**
+ * Broker answers kafkajs logs at error level and then retries by itself: a partition leader or
+ * group coordinator moving (after a topic is created, a broker restarts, a rebalance). Either the
+ * retry succeeds, or the call fails and its caller reports it; logged at debug, not as errors.
+ */
+const RETRIED_RESPONSE_ERRORS =
+  /not the leader for that topic-partition|There is no leader for this topic-partition|The group is rebalancing|The coordinator is (loading|not available)|The group coordinator is not available|This is not the correct coordinator/;
+
+export function isRetriedBrokerResponse(message: string, error: unknown): boolean {
+  return message.startsWith('Response ') && typeof error === 'string' && RETRIED_RESPONSE_ERRORS.test(error);
+}
+
 /** Routes kafkajs' own logs into the service log at warn and above (info is very chatty). */
 function logCreator() {
   return ({ level, log }: LogEntry) => {
     const { message, ...extra } = log;
     if (HANDLED_WARNINGS.some((w) => w.test(message))) return;
+    if (isRetriedBrokerResponse(message, extra['error'])) {
+      logger.debug(`${message} ${JSON.stringify(extra)}`);
+      return;
+    }
     const line = `${message} ${JSON.stringify(extra)}`;
     if (level === logLevel.ERROR) logger.error(line);
     else if (level === logLevel.WARN) logger.warn(line);

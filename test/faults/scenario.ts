@@ -80,7 +80,23 @@ export interface Outcome {
   familyIds: Set<string>;
   /** Messages the services' publishers sent again because no broker acknowledged their partition. */
   resentUnacknowledged: number;
+  /** Each published signal by id, to explain a difference (rule, subject, triggering event, values). */
+  signalsById: Map<string, PublishedSignal>;
+  /** Events the surviving consumers released out of event-time order, and redelivered ones (after a crash). */
+  lateEvents: number;
+  duplicateEvents: number;
 }
+
+interface PublishedSignal {
+  signalId: string;
+  ruleId: string;
+  subject: { type: string; id: string };
+  measurements: { name: string; value: number }[];
+  triggeringEvents: { eventId: string; occurredAt: string }[];
+}
+
+const describeSignal = (x: PublishedSignal) =>
+  `${x.signalId} ${x.ruleId} ${x.subject.type}:${x.subject.id} by ${x.triggeringEvents.map((e) => `${e.eventId}@${e.occurredAt}`).join(',')} ${x.measurements.map((m) => `${m.name}=${m.value}`).join(',')}`;
 
 async function waitExit(service: RunningService): Promise<void> {
   const p = service.process;
@@ -219,9 +235,11 @@ async function readTopic(brokers: string, topic: string): Promise<string[]> {
 
 async function outcome(brokers: string, prefix: string): Promise<Outcome> {
   const t = topicNames(prefix);
+  const signalsById = new Map<string, PublishedSignal>();
   const signals = new Set(
     (await readTopic(brokers, t.signals)).map((m) => {
-      const s = JSON.parse(m) as { signalId: string; measurements: { name: string; value: number }[] };
+      const s = JSON.parse(m) as PublishedSignal;
+      signalsById.set(s.signalId, s);
       return `${s.signalId} ${s.measurements.map((x) => `${x.name}=${x.value}`).join(',')}`;
     }),
   );
@@ -246,6 +264,9 @@ async function outcome(brokers: string, prefix: string): Promise<Outcome> {
     repeatedRevisions,
     familyIds,
     resentUnacknowledged: 0,
+    signalsById,
+    lateEvents: 0,
+    duplicateEvents: 0,
   };
 }
 
@@ -308,6 +329,8 @@ export async function runScenario(
     await waitDrained(stack.brokers.split(','), prefix, 600_000);
     const result = await outcome(stack.brokers, prefix);
     result.resentUnacknowledged = await metricSum(run.services, 'vigil_kafka_unacknowledged_messages_total');
+    result.lateEvents = await metricSum(run.services, 'vigil_stream_late_events_total');
+    result.duplicateEvents = await metricSum(run.services, 'vigil_counters_duplicate_events_total');
     return { run, result };
   } finally {
     await stopServices(run.services);
@@ -358,7 +381,9 @@ export function compareRuns(
       {
         name: 'the same signals (ids and measured values)',
         ok: onlyRef.length + onlyOther.length === 0,
-        detail: `${reference.result.signals.size} ${a}, ${other.result.signals.size} ${b}; ${onlyRef.length} only ${a}, ${onlyOther.length} only ${b}`,
+        detail:
+          `${reference.result.signals.size} ${a}, ${other.result.signals.size} ${b}; ${onlyRef.length} only ${a}, ${onlyOther.length} only ${b}; ` +
+          `late events ${reference.result.lateEvents} / ${other.result.lateEvents}, redelivered counter updates ${reference.result.duplicateEvents} / ${other.result.duplicateEvents} (surviving processes)`,
       },
       {
         name: 'the same final alerts (id, revision, score, severity): no alert missing, none extra',
@@ -387,6 +412,17 @@ export function compareRuns(
         : []),
       ...onlyRef.slice(0, 10).map((s) => `- signal only ${a}: ${s}`),
       ...onlyOther.slice(0, 10).map((s) => `- signal only ${b}: ${s}`),
+      // What each side published for the same rule and subject: which event triggered it, with what values.
+      ...[...onlyRef, ...onlyOther].slice(0, 10).flatMap((entry) => {
+        const id = entry.split(' ')[0];
+        const known = reference.result.signalsById.get(id) ?? other.result.signalsById.get(id);
+        if (!known) return [];
+        const same = (x: PublishedSignal) => x.ruleId === known.ruleId && x.subject.id === known.subject.id;
+        return [
+          `  - ${known.ruleId} on ${known.subject.type}:${known.subject.id}, ${a}: ${[...reference.result.signalsById.values()].filter(same).map(describeSignal).join('; ') || 'none'}`,
+          `  - ${known.ruleId} on ${known.subject.type}:${known.subject.id}, ${b}: ${[...other.result.signalsById.values()].filter(same).map(describeSignal).join('; ') || 'none'}`,
+        ];
+      }),
       ...alertDiffs
         .slice(0, 10)
         .map(

@@ -60,12 +60,20 @@ export interface Baseline {
   periods: number;
 }
 
-export type ApplyStatus = 'applied' | 'duplicate' | 'late';
+/**
+ * applied: counted now. duplicate: counted before (a redelivery), values as the first pass read
+ * them. settled: counted before, in a chunk whose signals are out already (values empty; evaluate
+ * nothing). late: not counted, no values.
+ */
+export type ApplyStatus = 'applied' | 'duplicate' | 'settled' | 'late';
+
+/** Whether rules and detectors evaluate an event with this result (not late, not settled). */
+export const isEvaluated = (status: ApplyStatus): boolean => status === 'applied' || status === 'duplicate';
 
 export interface EntityEventResult {
   entity: EntityRef;
   eventId: string;
-  /** applied: counted now; duplicate: already counted before (values still read); late: not counted, no values. */
+  /** See ApplyStatus. */
   status: ApplyStatus;
   /** Window values as of the event's time, after the update: counters["order.count"][600000]. */
   counters: Record<string, Record<number, number>>;
@@ -129,7 +137,7 @@ const duplicateEvents = counter({
 });
 
 interface RawResult {
-  s: 'ok' | 'dup' | 'late';
+  s: 'ok' | 'dup' | 'settled' | 'late';
   c: Record<string, number>;
   f?: Record<string, string>;
   a: Record<string, { new: boolean; size: number }>;
@@ -137,7 +145,7 @@ interface RawResult {
   l?: string | false;
 }
 
-const STATUS: Record<RawResult['s'], ApplyStatus> = { ok: 'applied', dup: 'duplicate', late: 'late' };
+const STATUS: Record<RawResult['s'], ApplyStatus> = { ok: 'applied', dup: 'duplicate', settled: 'settled', late: 'late' };
 
 /**
  * Sliding-window counters over event time in Redis, with exactly-once effect per event id.
@@ -282,7 +290,7 @@ export class CountersEngine {
   private decode(op: EntityEventOps, raw: RawResult): EntityEventResult {
     const status = STATUS[raw.s];
     if (status === 'late') lateEvents.inc({ entity_type: op.entity.type });
-    if (status === 'duplicate') duplicateEvents.inc({ entity_type: op.entity.type });
+    if (status === 'duplicate' || status === 'settled') duplicateEvents.inc({ entity_type: op.entity.type });
     const counters: Record<string, Record<number, number>> = {};
     for (const [name, value] of Object.entries(raw.c ?? {})) {
       const split = name.lastIndexOf(':');

@@ -12,7 +12,7 @@
  *   e.lt: late by the stream's judgement (beyond the allowed lateness behind the released frontier)
  *   update: { c: counter, k: "count"|"sum"|"distinct", v: number|string, w: [windowMs], bl: bool }
  *   factOp: { o: "set"|"setnx"|"max"|"add", f: field, v: value, lim: limit (add only) }
- * Returns JSON: [{ s: "ok"|"dup"|"late", c: {"counter:windowMs": value}, f: {facts},
+ * Returns JSON: [{ s: "ok"|"dup"|"settled"|"late", c: {"counter:windowMs": value}, f: {facts},
  *                  a: {set: {size, new}}, b: {counter: {m, v, n, x}}, l: listEntry|false }]
  *
  * Four keys per entity plus its sets, all small hashes or sorted sets that Redis
@@ -28,15 +28,19 @@
  *           At most `cap` members per counter: beyond it the count saturates (rules compare with
  *           thresholds far below it), which bounds memory and the cost of a read.
  *   :set:<name>  bounded hash member -> first-seen time (first-seen devices, IPs, ...)
- *   :last   the results of the entity's last call that counted something, by event id (all but
- *           the call's last event, which reads back the state it left itself; not written for a
- *           call of one event), expiring `redo` ms after it was written. A crash between this call and the consumer's offset
- *           commit redelivers those events; the state then already holds them AND the events
- *           after them, so reading it again would give a redelivered event values of its
- *           successors. A duplicate found here gets its original result back instead, so the rules
- *           re-derive exactly the signals of the first pass. (The redelivered events come in the
- *           same order, so every duplicate of an entity precedes its first new event: the record is
- *           replaced only by a call that counts something.)
+ *   :last   the entity's last call that counted something: { r: results by event id of all but its
+ *           final event, f: the final event's id }, expiring `redo` ms after it was written.
+ *           A consumer that dies after a chunk's calls and before its offset commit has its
+ *           successor redeliver events whose successors the state already holds; reading it again
+ *           would show them those successors. So a duplicate gets, from the record:
+ *             - in r: its first-pass result back (the rules re-derive exactly the same signals);
+ *             - the final event f: the state as it stands (it is the entity's newest event);
+ *             - neither: status 'settled'. Its chunk came before the entity's last call, and the
+ *               consumer publishes a chunk's signals before it starts the next chunk, so they are
+ *               out already: no values, nothing to evaluate.
+ *           Redelivered events come in the same order, so an entity's duplicates all precede its
+ *           first new event: only a call that counts something replaces the record. Without a
+ *           record (older than `redo`), a duplicate reads the state as it stands.
  * An out-of-order event (within the lateness) reads the windows ending at its own time; a member
  * seen again by a later event counts there with its newest time.
  */
@@ -50,7 +54,7 @@ local factsKey, ddKey, cntKey, dstKey, listKey, lastKey = KEYS[1], KEYS[2], KEYS
 local setKeys = {}
 for i, name in ipairs(p.sets) do setKeys[name] = KEYS[6 + i] end
 local lastRaw = redis.call('GET', lastKey)
-local replay = lastRaw and cjson.decode(lastRaw) or {}
+local replay = lastRaw and cjson.decode(lastRaw) or nil
 local counted = false
 local wm = tonumber(redis.call('HGET', factsKey, '_wm') or '0')
 local out = {}
@@ -181,10 +185,12 @@ for i, e in ipairs(p.events) do
   else
     r.s = 'dup'
   end
-  if r.s == 'dup' and replay[e.id] then
+  if r.s == 'dup' and replay and replay.r[e.id] then
     -- redelivered after a crash: the first pass's result (see :last above)
-    r = replay[e.id]
-    r.s = 'dup'
+    r = replay.r[e.id]
+    if r.s ~= 'settled' then r.s = 'dup' end
+  elseif r.s == 'dup' and replay and replay.f ~= e.id then
+    r.s = 'settled'
   else
   if r.s == 'ok' then counted = true end
   if r.s == 'ok' and e.t > wm then
@@ -289,20 +295,17 @@ end
 for _, k in ipairs({ factsKey, ddKey, cntKey, dstKey }) do redis.call('PEXPIRE', k, ttl) end
 if counted then
   -- Only an event followed by another in the same call can be shown its successors on a
-  -- redelivery; the call's last event reads back the state it left. Nothing to keep: the
-  -- previous record stays (its events are older and their results still right).
+  -- redelivery: the final one reads back the state it left (see :last above).
   local final = 0
   for i = #p.events, 1, -1 do
     if out[i].s ~= 'late' then final = i break end
   end
-  local record, kept = {}, false
+  local record = { r = {}, f = p.events[final].id }
   for i, e in ipairs(p.events) do
-    if i < final and out[i].s ~= 'late' then
-      record[e.id] = out[i]
-      kept = true
-    end
+    if i < final and out[i].s ~= 'late' then record.r[e.id] = out[i] end
   end
-  if kept then redis.call('SET', lastKey, cjson.encode(record), 'PX', math.min(p.redo, ttl)) end
+  -- cjson writes an empty table as {} (an object), which is what r is
+  redis.call('SET', lastKey, cjson.encode(record), 'PX', math.min(p.redo, ttl))
 end
 return cjson.encode(out)
 `;

@@ -3,6 +3,7 @@ import {
   EntityEventOps,
   EntityEventResult,
   formatDuration,
+  isEvaluated,
   parseDuration,
 } from '@vigil/counters';
 import {
@@ -506,7 +507,7 @@ export class SellerDetectors {
     const spikes: string[] = [];
     const spikeMeasurements: SignalDraft['measurements'] = [];
 
-    if (result && result.status !== 'late' && event.type === 'listing.created') {
+    if (result && isEvaluated(result.status) && event.type === 'listing.created') {
       const listings = result.counters['listing.count']?.[this.ms.listing] ?? 0;
       const mean = result.baselines['listing.count']?.mean ?? 0;
       const spike = isSpike(listings, mean, o.listingSpike.minCount, o.listingSpike.baselineMultiplier);
@@ -581,7 +582,7 @@ export class SellerDetectors {
       }
     }
 
-    if (result && result.status !== 'late' && event.type === 'order.placed') {
+    if (result && isEvaluated(result.status) && event.type === 'order.placed') {
       const d = event.data as OrderPlaced;
       const orders = result.counters['order.count']?.[this.ms.sales] ?? 0;
       const amount = result.counters['order.amount']?.[this.ms.sales] ?? 0;

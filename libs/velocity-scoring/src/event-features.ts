@@ -1,4 +1,4 @@
-import { baselineZScore, EntityEventOps, EntityEventResult, FactOp, CounterUpdate } from '@vigil/counters';
+import { baselineZScore, EntityEventOps, EntityEventResult, FactOp, CounterUpdate, isEvaluated } from '@vigil/counters';
 import { eventTimeMs, VigilEvent, WalletTransfer } from '@vigil/contracts';
 import { counter } from '@vigil/observability';
 import { EntityType, metricName, update, windowLabel } from './counter-catalogue';
@@ -185,7 +185,7 @@ export function eventMetrics(event: VigilEvent, touches: Touch[], results: Entit
   };
   touches.forEach((touch, i) => {
     const result = results[i];
-    if (result.status === 'late') return;
+    if (!isEvaluated(result.status)) return;
     for (const [counterName, byWindow] of Object.entries(result.counters)) {
       for (const [windowMs, value] of Object.entries(byWindow)) put(metricName(touch.type, counterName, windowLabel(Number(windowMs))), value);
     }

@@ -1,4 +1,4 @@
-import { EntityEventResult, OnceClaim, parseDuration } from '@vigil/counters';
+import { EntityEventResult, isEvaluated, OnceClaim, parseDuration } from '@vigil/counters';
 import { buildSignal, FraudSignal, Subject, SUBJECT_TYPES, SubjectType, VigilEvent, eventTimeMs } from '@vigil/contracts';
 import { evaluateCondition, renderReason, RuleDefinition } from '@vigil/rules';
 import { eventMetrics, Touch } from './event-features';
@@ -58,7 +58,7 @@ export function runRules(
 
   touches.forEach((touch, i) => {
     const entry = entries[i];
-    if (entry?.list !== 'deny' || results[i].status === 'late') return;
+    if (entry?.list !== 'deny' || !isEvaluated(results[i].status)) return;
     // An e-mail domain is not a subject of its own: the signal is about the account using it.
     const target = isSubjectType(touch.type)
       ? { touch, subject: { type: touch.type, id: touch.id, tenantId: event.tenantId } }

@@ -70,12 +70,16 @@ export class VelocityPass {
     const [results, detected] = await Promise.all([this.engine.apply(ops), this.detectors.detect(inTime)]);
     const now = clock(); // the signals' detectedAt: once the state they read is known
     const candidates: CandidateSignal[] = [];
+    // Redelivered events whose chunk had published its signals before the consumer died (see
+    // ApplyStatus 'settled'): nothing of theirs is evaluated again, detectors' signals included.
+    const settled = new Set<string>();
     let offset = 0;
     chunk.forEach((m, i) => {
       eventsTotal.inc({ type: m.value.type, timing: m.beyondLateness ? 'beyond_lateness' : m.late ? 'late' : 'in_order' });
       const own = results.slice(offset, offset + plans[i].length);
       offset += plans[i].length;
-      if (m.beyondLateness) return;
+      if (own.some((r) => r.status === 'settled')) settled.add(m.value.id);
+      if (m.beyondLateness || settled.has(m.value.id)) return;
       const run = runRules(m.value, plans[i], own, rules, this.allowedLatenessMs, now);
       run.suppressed.forEach((rule) => signalsTotal.inc({ rule, mode: 'n/a', outcome: 'suppressed' }));
       candidates.push(...run.candidates);
@@ -85,6 +89,6 @@ export class VelocityPass {
       signalsTotal.inc({ rule: c.signal.ruleId, mode: c.signal.mode, outcome: allowed[i] ? 'published' : 'deduplicated' });
       return allowed[i];
     });
-    return [...fromRules.map((c) => c.signal), ...detected];
+    return [...fromRules.map((c) => c.signal), ...detected.filter((signal) => !settled.has(signal.triggeringEvents[0]?.eventId ?? ''))];
   }
 }

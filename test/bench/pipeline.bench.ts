@@ -310,7 +310,14 @@ async function main(): Promise<void> {
         const delta = histogramDelta(before[name].alignment, after[name].alignment);
         const fetchDelta = histogramDelta(before[name].fetch, after[name].fetch);
         if (delta.count > 0 || fetchDelta.count > 0)
-          alignment[name] = { alignment: delta, wait: histogramDelta(before[name].wait, after[name].wait), fetch: fetchDelta };
+          alignment[name] = {
+            alignment: delta,
+            wait: histogramDelta(before[name].wait, after[name].wait),
+            fetch: fetchDelta,
+            release: histogramDelta(before[name].release, after[name].release),
+            redisBatch: histogramDelta(before[name].redisBatch, after[name].redisBatch),
+            publish: histogramDelta(before[name].publish, after[name].publish),
+          };
       }
       const step: StepResult = {
         door,

@@ -60,4 +60,18 @@ describe('KafkaPublisher', () => {
     expect(new Set(sent.map((s) => s.partition))).toEqual(new Set([0, 1, 2, 3]));
     await publisher.disconnect();
   });
+
+  it('knows each topic partition count from its metadata and predicts the partition the producer chooses for a key', async () => {
+    const { kafka, sent } = fakeKafka(new Set());
+    const publisher = new KafkaPublisher(kafka, { lingerMs: 0 });
+    expect(publisher.partitionCount('events.orders')).toBeUndefined(); // before any metadata
+    const messages = Array.from({ length: 40 }, (_, i) => ({ topic: 'events.orders', key: `acc-${i}`, value: `event-${i}` }));
+    await publisher.publish([...messages, { topic: 'events.orders', key: null, partition: 2, value: 'mark' }]);
+    expect(publisher.partitionCount('events.orders')).toBe(4);
+    for (const m of messages) {
+      expect(sent.find((s) => s.value === m.value)?.partition).toBe(publisher.partitionFor('events.orders', m.key, 4));
+    }
+    expect(sent.find((s) => s.value === 'mark')?.partition).toBe(2); // an explicit partition is kept
+    await publisher.disconnect();
+  });
 });

@@ -4,6 +4,7 @@ import { counter, gauge, histogram, LATENCY_BUCKETS, BATCH_SIZE_BUCKETS } from '
 import { PublisherOverloadedError, PublishTimeoutError, TransientError } from './errors';
 import { DEFAULT_PUBLISHER_OPTIONS, PublisherOptions } from './kafka.options';
 import { MessagePublisher, OutboundMessage } from './ports';
+import { PartitionLookup } from './event-time/publish-batch';
 
 const publishLatency = histogram({
   name: 'vigil_kafka_publish_duration_seconds',
@@ -43,7 +44,7 @@ interface Pending {
  * time so ordering per partition holds. kafkajs' producer has no linger of its own, so this
  * class adds it; the queue is bounded and rejects when full.
  */
-export class KafkaPublisher implements MessagePublisher {
+export class KafkaPublisher implements MessagePublisher, PartitionLookup {
   private readonly logger = new Logger(KafkaPublisher.name);
   private readonly options: PublisherOptions;
   private readonly producer: Producer;
@@ -54,6 +55,9 @@ export class KafkaPublisher implements MessagePublisher {
   private connected: Promise<void> | null = null;
   /** Partition of each message of the sendBatch in flight (one at a time: flush is single-flight). */
   private assigned: Map<object, string> | null = null;
+  /** Partitions per topic as the producer's metadata last showed them (PartitionLookup). */
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly keyPartitioner = Partitioners.DefaultPartitioner();
 
   constructor(kafka: Kafka, options: Partial<PublisherOptions> = {}) {
     this.options = { ...DEFAULT_PUBLISHER_OPTIONS, ...options };
@@ -64,6 +68,7 @@ export class KafkaPublisher implements MessagePublisher {
       createPartitioner: () => {
         const partition = Partitioners.DefaultPartitioner();
         return (args) => {
+          this.partitionCounts.set(args.topic, args.partitionMetadata.length);
           const chosen = partition(args);
           this.assigned?.set(args.message, `${args.topic}\u0000${chosen}`);
           return chosen;
@@ -75,6 +80,22 @@ export class KafkaPublisher implements MessagePublisher {
       // request that hangs; duplicates a retry may cause are removed downstream by event id.
       retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
     });
+  }
+
+  partitionCount(topic: string): number | undefined {
+    return this.partitionCounts.get(topic);
+  }
+
+  /** The producer's own choice (murmur2 of the key, as partitionMetadata of `count` partitions gives). */
+  partitionFor(topic: string, key: string, count: number): number {
+    const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
+      partitionId,
+      leader: 0,
+      replicas: [],
+      isr: [],
+      partitionErrorCode: 0,
+    }));
+    return this.keyPartitioner({ topic, partitionMetadata, message: { key, value: null } });
   }
 
   connect(): Promise<void> {
@@ -149,7 +170,7 @@ export class KafkaPublisher implements MessagePublisher {
   private async sendChecked(messages: OutboundMessage[]): Promise<void> {
     let pending = messages;
     for (let attempt = 1; ; attempt++) {
-      const built = pending.map((m) => ({ key: m.key, value: m.value, headers: m.headers }));
+      const built = pending.map((m) => ({ key: m.key, partition: m.partition, value: m.value, headers: m.headers }));
       await this.connect();
       this.assigned = new Map();
       let missing: OutboundMessage[];
@@ -206,7 +227,7 @@ function sizeOf(messages: OutboundMessage[]): number {
 
 function groupByTopic(
   messages: OutboundMessage[],
-  built: { key: string | null; value: string; headers?: Record<string, string> }[],
+  built: { key: string | null; partition?: number; value: string; headers?: Record<string, string> }[],
 ) {
   const byTopic = new Map<string, typeof built>();
   messages.forEach((m, i) => {

@@ -7,6 +7,8 @@ export interface OutboundMessage {
   topic: string;
   /** Partition key; messages with the same key keep their order. */
   key: string | null;
+  /** Set only where the partition is the point (watermark records); otherwise chosen by key. */
+  partition?: number;
   value: string;
   headers?: Record<string, string>;
 }

@@ -1,4 +1,5 @@
 import { Consumer, Kafka, logLevel } from 'kafkajs';
+import { WATERMARK_HEADER } from '@vigil/kafka';
 import { uniqueId } from './test-stack';
 import { waitFor } from './wait-for';
 
@@ -13,7 +14,7 @@ export interface ProbedMessage<T = unknown> {
 
 /**
  * Reads topics from the beginning in the background and keeps what it saw, so a test can
- * assert on what a service published. JSON values are parsed.
+ * assert on what a service published. JSON values are parsed; watermark records are skipped.
  */
 export class TopicProbe<T = unknown> {
   readonly messages: ProbedMessage<T>[] = [];
@@ -35,6 +36,8 @@ export class TopicProbe<T = unknown> {
         const position = `${topic}/${partition}/${message.offset}`;
         if (probe.seen.has(position)) return;
         probe.seen.add(position);
+        // Watermark records carry no event (docs/event-time.md): not something a service published for a test to see.
+        if (message.headers?.[WATERMARK_HEADER] !== undefined) return;
         const text = message.value?.toString('utf8') ?? 'null';
         let value: unknown;
         try {

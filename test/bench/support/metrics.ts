@@ -57,6 +57,9 @@ export function histogramDelta(before: HistogramSnapshot, after: HistogramSnapsh
 export const ALIGNMENT_DELAY = 'vigil_stream_alignment_delay_seconds';
 export const SEQUENCER_WAIT = 'vigil_stream_wait_seconds';
 export const FETCH_DELAY = 'vigil_kafka_fetch_delay_seconds';
+export const RELEASE_DURATION = 'vigil_stream_release_duration_seconds';
+export const REDIS_BATCH_DURATION = 'vigil_redis_batch_duration_seconds';
+export const PUBLISH_DURATION = 'vigil_kafka_publish_duration_seconds';
 
 export interface ServiceCounters {
   consumed: number;
@@ -67,6 +70,12 @@ export interface ServiceCounters {
   wait: HistogramSnapshot;
   /** Producer timestamp to arrival in the consumer, every consumer of the service. */
   fetch: HistogramSnapshot;
+  /** One released chunk's processing and commit (event-time consumers): the ordered pass's unit of work. */
+  release: HistogramSnapshot;
+  /** One Redis pipeline round trip (execBatch). */
+  redisBatch: HistogramSnapshot;
+  /** publish() to the broker's acknowledgement (linger included). */
+  publish: HistogramSnapshot;
 }
 
 export async function scrapeCounters(url: string): Promise<ServiceCounters> {
@@ -79,5 +88,8 @@ export async function scrapeCounters(url: string): Promise<ServiceCounters> {
     alignment: histogramSnapshot(text, ALIGNMENT_DELAY),
     wait: histogramSnapshot(text, SEQUENCER_WAIT),
     fetch: histogramSnapshot(text, FETCH_DELAY),
+    release: histogramSnapshot(text, RELEASE_DURATION),
+    redisBatch: histogramSnapshot(text, REDIS_BATCH_DURATION),
+    publish: histogramSnapshot(text, PUBLISH_DURATION),
   };
 }

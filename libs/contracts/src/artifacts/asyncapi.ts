@@ -1,4 +1,4 @@
-import { deadLetterMessage, PUBLISH_BATCH_HEADER } from '@vigil/kafka';
+import { deadLetterMessage, PUBLISH_BATCH_HEADER, WATERMARK_HEADER } from '@vigil/kafka';
 import { AlertDecision, FraudAlert } from '../alerts';
 import { eventSchemaFile, partitionKeyField } from '../contract-schemas';
 import { eventRecordHeaders, SCHEMA_HEADER } from '../decode-message';
@@ -50,6 +50,8 @@ export interface AsyncApiDocument {
 }
 
 const KAFKA_BINDING_VERSION = '0.5.0';
+/** A publish batch header as ingestion writes it (PublishBatchStamper): one order, two partitions with none. */
+const EXAMPLE_BATCH_HEADER = '{"id":"3f1c9a20-1","n":{"events.orders":3},"t":{"demo-market":1795428000000},"w":{"demo-market":1795428000000}}';
 const SCHEMAS_DIR = 'schemas';
 
 /**
@@ -62,7 +64,9 @@ const HEADER_DESCRIPTIONS: Record<string, string> = {
   'vigil-tenant': 'the tenantId of the event',
   [SCHEMA_HEADER]: '<contract>/<version> of a message Vigil validated itself: a consumer that understands that version trusts the value; without it (or with another version) the value is validated in full and dead-lettered when invalid',
   [PUBLISH_BATCH_HEADER]:
-    'JSON {id, n, t} shared by the records of one publish call: n = records per topic, t = earliest event time per tenant (epoch ms). Event-time consumers wait for the whole batch before ordering across partitions (docs/event-time.md)',
+    'JSON {id, n, t, w} shared by the records of one publish call: n = records per topic (watermark records included), t = earliest and w = latest event time per tenant (epoch ms). Event-time consumers wait for the whole batch before ordering across partitions; once it is complete, each partition it wrote to has passed w (docs/event-time.md)',
+  [WATERMARK_HEADER]:
+    '"1": a watermark record, no event. Ingestion writes one to each partition of the event topics a publish call wrote no event to, so event-time consumers need not wait for that partition to go idle (docs/event-time.md). Other readers skip it',
   'vigil-rule': 'ruleId of the signal',
   'vigil-mode': 'enforce, or shadow (recorded and measured, never turned into an alert)',
   'vigil-schema-version': 'schemaVersion of the signal',
@@ -183,7 +187,7 @@ export function asyncApiDocument(): AsyncApiDocument {
       for (const version of Object.keys(spec.versions).map(Number)) {
         const id = eventMessageId(type, version);
         const example = exampleEvent(type, { version });
-        const headers: Record<string, string> = { ...eventRecordHeaders(example), [PUBLISH_BATCH_HEADER]: '{"id":"3f1c9a20-1","n":{"events.orders":1},"t":{"demo-market":1795428000000}}' };
+        const headers: Record<string, string> = { ...eventRecordHeaders(example), [PUBLISH_BATCH_HEADER]: EXAMPLE_BATCH_HEADER };
         messages[id] = {
           name: `${type} v${version}`,
           title: type,
@@ -197,8 +201,26 @@ export function asyncApiDocument(): AsyncApiDocument {
         ids.push(id);
       }
     }
-    channel(familyChannelId(family), topics.events[family], `Events: ${family}`, `Validated ${family} events, one message per type and schema version.`, ids);
+    channel(
+      familyChannelId(family),
+      topics.events[family],
+      `Events: ${family}`,
+      `Validated ${family} events, one message per type and schema version, and watermark records (no event: skip them).`,
+      [...ids, 'watermark'],
+    );
   }
+
+  const watermarkHeaders = { [PUBLISH_BATCH_HEADER]: EXAMPLE_BATCH_HEADER, [WATERMARK_HEADER]: '1' };
+  messages['watermark'] = {
+    name: 'watermark',
+    title: 'Watermark record',
+    summary: 'No event: the partition has delivered its share of a publish batch (docs/event-time.md). Readers other than the event-time consumers skip it.',
+    contentType: 'application/json',
+    payload: { type: 'string', const: '', description: 'empty' },
+    headers: headersSchema(watermarkHeaders, { [WATERMARK_HEADER]: { const: '1' } }),
+    bindings: { kafka: key('none: written to a chosen partition', true) },
+    examples: [{ name: 'watermark', headers: watermarkHeaders, payload: '' }],
+  };
 
   messages['signal'] = {
     name: 'FraudSignal',

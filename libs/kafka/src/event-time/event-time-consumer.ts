@@ -5,8 +5,8 @@ import { BatchConsumerOptions, heartbeatIntervalFor, observeFetchDelay, restartA
 import { deadLetterMessage } from '../dead-letter';
 import { BatchAborted, HandlerRetries } from '../handler-retries';
 import { DecodedMessage, MessagePublisher, OutboundMessage } from '../ports';
-import { EventTimeSequencer, NewItem, SequencedItem } from './event-time-sequencer';
-import { PUBLISH_BATCH_HEADER, readPublishBatch } from './publish-batch';
+import { EventTimeSequencer, NewItem, SequencedItem, WatermarkMark } from './event-time-sequencer';
+import { isWatermarkRecord, PUBLISH_BATCH_HEADER, readPublishBatch } from './publish-batch';
 import { SingleActiveAssigner } from './single-active-assigner';
 
 const lateEvents = counter({
@@ -256,9 +256,15 @@ export class EventTimeConsumerRunner<T> {
     observeFetchDelay(group, batch.messages);
     const source = sourceOf(batch.topic, batch.partition);
     const items: NewItem<DecodedMessage<T>>[] = [];
+    const marks: WatermarkMark[] = [];
     const poison: OutboundMessage[] = [];
     for (const m of batch.messages) {
       const message = toInbound(batch.topic, batch.partition, m);
+      if (isWatermarkRecord(message.headers)) {
+        const publishBatch = readPublishBatch(message.headers[PUBLISH_BATCH_HEADER], this.opts.topics);
+        if (publishBatch) marks.push({ offset: message.offset, batch: publishBatch });
+        continue; // no event: nothing to decode, dead-letter or handle
+      }
       const decoded = safeDecode(this.opts.decode, message);
       if (!decoded.ok) {
         poison.push(
@@ -282,7 +288,7 @@ export class EventTimeConsumerRunner<T> {
       messagesTotal.inc({ group, outcome: 'dead_lettered' }, poison.length);
     }
     const next = (BigInt(batch.lastOffset()) + 1n).toString();
-    this.sequencer.add(source, items, Number(batch.offsetLag()), next, Date.now(), this.busyMs);
+    this.sequencer.add(source, items, Number(batch.offsetLag()), next, Date.now(), this.busyMs, marks);
     resolveOffset(batch.lastOffset());
     if (this.sequencer.buffered(source) >= this.maxBuffered && !this.paused.has(source)) {
       this.paused.add(source);

@@ -209,7 +209,7 @@ describe('EventTimeSequencer', () => {
       ],
       0,
     );
-    const batch = { id: 'b1', required: 2, streams: { t1: 100 } };
+    const batch = { id: 'b1', required: 2, streams: { t1: 100 }, latest: {} };
     const of = (offset: number, timeMs: number, stream: string, b?: typeof batch) => ({
       ...item(offset, timeMs),
       stream,
@@ -243,7 +243,7 @@ describe('EventTimeSequencer', () => {
     );
     s.add(
       'orders',
-      [{ ...item(0, 150), stream: 't1', batch: { id: 'b1', required: 3, streams: { t1: 100 } } }],
+      [{ ...item(0, 150), stream: 't1', batch: { id: 'b1', required: 3, streams: { t1: 100 }, latest: {} } }],
       0,
       '1',
       1000,
@@ -341,6 +341,106 @@ describe('EventTimeSequencer', () => {
     expect(s.release(31).map((i) => [i.id, i.late])).toEqual([['backfill-2000', false]]);
     expect(s.frontier('live')).toEqual({ timeMs: 10_000, id: 'live-10000' });
     expect(s.frontier('backfill')).toEqual({ timeMs: 2_000, id: 'backfill-2000' });
+  });
+
+  it('a watermark record stands for its quiet partition: the batch passes it at once, no idle wait or log-end check', () => {
+    const s = new EventTimeSequencer<string>({ holdMs: 0, idleMs: 200, allowedLatenessMs: 1000, brokerConfirmsIdle: true });
+    s.assign(
+      [
+        { source: 'orders', caughtUp: true },
+        { source: 'accounts', caughtUp: true },
+      ],
+      0,
+    );
+    // Earlier traffic: the accounts partition last delivered t1 at 100.
+    s.add('accounts', [{ ...item(0, 100), stream: 't1' }], 0, '1', 0);
+    expect(s.release(1).map((i) => i.timeMs)).toEqual([]); // orders has not passed 100 and is not confirmed idle
+    const batch = { id: 'b2', required: 2, streams: { t1: 150 }, latest: { t1: 150 } };
+    s.add('orders', [{ ...item(0, 150), stream: 't1', batch }], 0, '1', 10);
+    // 100 passes (orders delivered 150); 150 waits: its batch's watermark record for accounts is on its way
+    expect(s.release(11).map((i) => i.timeMs)).toEqual([100]);
+    s.add('accounts', [], 0, '2', 12, 0, [{ offset: '1', batch }]);
+    expect(s.release(13).map((i) => i.timeMs)).toEqual([150]);
+    expect(s.wantsIdleCheck).toBe(false);
+    expect(s.committable('accounts')).toBe('2');
+  });
+
+  it("a complete batch moves each of its partitions' watermarks for every tenant of the batch", () => {
+    const s = new EventTimeSequencer<string>({ holdMs: 0, idleMs: 200, allowedLatenessMs: 1000, brokerConfirmsIdle: true });
+    s.assign(
+      [
+        { source: 'a', caughtUp: true },
+        { source: 'b', caughtUp: true },
+      ],
+      0,
+    );
+    s.add('b', [{ ...item(0, 80), stream: 't2' }], 0, '1', 0); // earlier traffic: t2 on b only
+    const batch = { id: 'b1', required: 2, streams: { t1: 100, t2: 90 }, latest: { t1: 100, t2: 90 } };
+    s.add('a', [{ ...item(0, 100), stream: 't1', batch }], 0, '1', 5);
+    expect(s.watermark(6, 't2')).toBe(-Infinity); // incomplete: a's record says nothing yet
+    s.add('b', [{ ...item(1, 90), stream: 't2', batch }], 0, '2', 6);
+    // 'a' never carried t2, yet it delivered its share of the batch, whose t2 events end at 90
+    expect(s.watermark(7, 't2')).toBe(90);
+    expect(s.watermark(7, 't1')).toBe(100);
+    expect(s.release(7).map((i) => [i.stream, i.timeMs])).toEqual([
+      ['t2', 80],
+      ['t2', 90],
+      ['t1', 100],
+    ]);
+  });
+
+  it('property: batches with watermark records release every event in order, none late, without idle waits', () => {
+    // One publisher, in event-time order: consecutive batches over three partitions, a watermark
+    // record on each partition a batch left without events. Deliveries interleave arbitrarily;
+    // nothing is ever confirmed idle (idleMs far away, no log-end check).
+    const batchesArb = fc.array(
+      fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.nat(2)), { minLength: 1, maxLength: 6 }),
+      { minLength: 1, maxLength: 8 },
+    );
+    fc.assert(
+      fc.property(batchesArb, fc.array(fc.nat(2), { maxLength: 120 }), (batchSpecs, order) => {
+        type Rec = { offset: number; event?: NewItem<string>; mark?: { batch: PublishBatchLike } };
+        type PublishBatchLike = { id: string; required: number; streams: Record<string, number>; latest: Record<string, number> };
+        const logs: Rec[][] = [[], [], []];
+        let time = 0;
+        const all: NewItem<string>[] = [];
+        batchSpecs.forEach((spec, b) => {
+          const events = spec.map(([step, p], i) => {
+            time += step;
+            return { p, event: { ...item(0, time, `b${b}-${i}`), stream: 't' } };
+          });
+          const written = new Set(events.map((e) => e.p));
+          const batch: PublishBatchLike = {
+            id: `b${b}`,
+            required: events.length + (3 - written.size),
+            streams: { t: events[0].event.timeMs },
+            latest: { t: time },
+          };
+          for (const { p, event } of events) {
+            const full = { ...event, offset: String(logs[p].length), batch };
+            logs[p].push({ offset: logs[p].length, event: full });
+            all.push(full);
+          }
+          for (let p = 0; p < 3; p++) if (!written.has(p)) logs[p].push({ offset: logs[p].length, mark: { batch } });
+        });
+        const s = new EventTimeSequencer<string>({ holdMs: 0, idleMs: 1e9, allowedLatenessMs: 1e9, brokerConfirmsIdle: true });
+        s.assign([0, 1, 2].map((p) => ({ source: `p${p}`, caughtUp: false })), 0);
+        const cursor = [0, 0, 0];
+        const out: string[] = [];
+        const step = (p: number) => {
+          if (cursor[p] >= logs[p].length) return;
+          const rec = logs[p][cursor[p]++];
+          const lag = logs[p].length - cursor[p];
+          if (rec.event) s.add(`p${p}`, [rec.event], lag, String(cursor[p]), 0);
+          else s.add(`p${p}`, [], lag, String(cursor[p]), 0, 0, [{ offset: String(rec.offset), batch: rec.mark!.batch }]);
+          out.push(...s.release(0).map((i) => (i.late ? `LATE:${i.id}` : i.id)));
+        };
+        order.forEach(step);
+        for (let p = 0; p < 3; p++) while (cursor[p] < logs[p].length) step(p);
+        const reference = [...all].sort((a, b) => a.timeMs - b.timeMs || (a.id < b.id ? -1 : 1)).map((i) => i.id);
+        expect(out).toEqual(reference);
+      }),
+    );
   });
 
   it('property: any interleaving of partition batches releases the same sequence', () => {

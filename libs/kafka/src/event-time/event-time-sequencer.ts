@@ -66,6 +66,17 @@ export interface PublishBatch {
   required: number;
   /** Earliest event time per stream (tenant) in the batch. */
   streams: Record<string, number>;
+  /**
+   * Latest event time per stream in the batch: every record of the batch (event or watermark
+   * record) moves its partition's watermark for each of these streams up to it.
+   */
+  latest: Record<string, number>;
+}
+
+/** A watermark record (no event): its partition delivered its part of a publish batch. */
+export interface WatermarkMark {
+  offset: string;
+  batch: PublishBatch;
 }
 
 interface BatchState {
@@ -73,6 +84,9 @@ interface BatchState {
   arrived: Set<string>;
   firstArrivalMs: number;
   streams: Record<string, number>;
+  latest: Record<string, number>;
+  /** Partitions that delivered records of the batch. */
+  sources: Set<string>;
 }
 
 export interface SequencedItem<T> {
@@ -211,7 +225,15 @@ export class EventTimeSequencer<T> {
    * Adds one fetched batch of a partition. `lag` is what the broker reported after it (0: the
    * partition is caught up); `nextOffset` the offset after the batch's last message.
    */
-  add(source: string, items: NewItem<T>[], lag: number, nextOffset: string, nowMs: number, busyMs = 0): void {
+  add(
+    source: string,
+    items: NewItem<T>[],
+    lag: number,
+    nextOffset: string,
+    nowMs: number,
+    busyMs = 0,
+    marks: readonly WatermarkMark[] = [],
+  ): void {
     let p = this.partitions.get(source);
     if (!p) {
       // A batch of a partition the assignment did not name (the assignment event raced the fetch).
@@ -225,10 +247,13 @@ export class EventTimeSequencer<T> {
     p.lastArrivalMs = nowMs;
     if (from === null || BigInt(nextOffset) > from) p.nextOffset = nextOffset;
     const newest = new Map<string, number>();
+    for (const mark of marks) {
+      if (from === null || BigInt(mark.offset) >= from) this.noteBatch(mark.batch, `watermark:${source}`, source, nowMs);
+    }
     for (const item of fresh) {
       const stream = item.stream ?? '';
       const { batch, ...rest } = item;
-      if (batch) this.noteBatch(batch, item.id, nowMs); // by id: a batch sent again whole after a failure counts once
+      if (batch) this.noteBatch(batch, item.id, source, nowMs); // by id: a batch sent again whole after a failure counts once
       p.pending.push({
         ...rest,
         stream,
@@ -250,8 +275,35 @@ export class EventTimeSequencer<T> {
         p.streams.set(stream, sp);
       }
       sp.lastArrivalMs = nowMs;
-      if (this.options.holdMs <= 0) sp.watermarkMs = Math.max(sp.watermarkMs, maxTime);
-      else sp.held.push([nowMs, maxTime]);
+      this.raise(sp, maxTime, nowMs);
+    }
+  }
+
+  /** Moves a partition's watermark for a stream up to timeMs (after holdMs, if set). */
+  private raise(sp: StreamOnPartition, timeMs: number, nowMs: number): void {
+    if (this.options.holdMs <= 0) sp.watermarkMs = Math.max(sp.watermarkMs, timeMs);
+    else sp.held.push([nowMs, timeMs]);
+  }
+
+  /**
+   * A publish batch complete here: each partition that delivered records of it has delivered
+   * all of them, so what it carries next comes from a later publish call (one produce request
+   * per call, in order per partition). Its watermark for every stream of the batch moves up to
+   * the batch's latest event time of that stream, whether or not it carried that stream's
+   * events: a watermark record is all a quiet partition needs to deliver.
+   */
+  private completeBatch(state: BatchState, nowMs: number): void {
+    for (const source of state.sources) {
+      const p = this.partitions.get(source);
+      if (!p) continue;
+      for (const [stream, latest] of Object.entries(state.latest)) {
+        let sp = p.streams.get(stream);
+        if (!sp) {
+          sp = { watermarkMs: -Infinity, held: [], lastArrivalMs: -Infinity };
+          p.streams.set(stream, sp);
+        }
+        this.raise(sp, latest, nowMs);
+      }
     }
   }
 
@@ -304,15 +356,25 @@ export class EventTimeSequencer<T> {
     return nowMs - item.arrivedAtMs >= this.idleConfirmMs;
   }
 
-  private noteBatch(batch: PublishBatch, arrival: string, nowMs: number): void {
+  private noteBatch(batch: PublishBatch, arrival: string, source: string, nowMs: number): void {
     let state = this.batches.get(batch.id);
     if (!state) {
-      if (batch.required <= 1) return; // complete with its only record
-      state = { required: batch.required, arrived: new Set(), firstArrivalMs: nowMs, streams: batch.streams };
+      state = {
+        required: batch.required,
+        arrived: new Set(),
+        firstArrivalMs: nowMs,
+        streams: batch.streams,
+        latest: batch.latest,
+        sources: new Set(),
+      };
       this.batches.set(batch.id, state);
     }
     state.arrived.add(arrival);
-    if (state.arrived.size >= state.required) this.batches.delete(batch.id);
+    state.sources.add(source);
+    if (state.arrived.size >= state.required) {
+      this.batches.delete(batch.id);
+      this.completeBatch(state, nowMs);
+    }
   }
 
   /**

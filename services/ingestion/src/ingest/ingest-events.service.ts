@@ -12,7 +12,7 @@ import {
 import {
   MESSAGE_PUBLISHER,
   MessagePublisher,
-  PUBLISH_BATCH_HEADER,
+  isPartitionLookup,
   PublishBatchStamper,
   TransientError,
 } from '@vigil/kafka';
@@ -84,7 +84,7 @@ export class IngestEventsService {
   private readonly logger = new Logger(IngestEventsService.name);
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly futureSkew: FutureSkewLimit;
-  private readonly batchStamper = new PublishBatchStamper();
+  private readonly batchStamper: PublishBatchStamper;
 
   constructor(
     @Inject(MESSAGE_PUBLISHER) private readonly publisher: MessagePublisher,
@@ -93,6 +93,12 @@ export class IngestEventsService {
     @Inject(SERVICE_CONFIG) config: IngestionConfig,
     @Optional() @Inject(INGESTION_CLOCK) private readonly clock: Clock = Date.now,
   ) {
+    // Watermark records on every family topic's quiet partitions: consumers pass them at once
+    // instead of waiting for them to go idle (docs/event-time.md).
+    this.batchStamper = new PublishBatchStamper(
+      Object.values(topics.events),
+      isPartitionLookup(publisher) ? publisher : undefined,
+    );
     const label = config.INGESTION_MAX_FUTURE_SKEW.trim();
     this.futureSkew = { maxSkewMs: parseDuration(label), label };
   }
@@ -189,20 +195,17 @@ export class IngestEventsService {
     if (events.length === 0) return;
     try {
       // One publish batch: consumers wait for all of it before ordering across its partitions.
-      const batch = this.batchStamper.header(
-        events.map(({ event, family }) => ({
-          topic: this.topics.events[family],
-          tenantId: event.tenantId,
-          timeMs: eventTimeMs(event),
-        })),
-      );
       await this.publisher.publish(
-        events.map(({ event, family, key }) => ({
-          topic: this.topics.events[family],
-          key,
-          value: JSON.stringify(event),
-          headers: { ...eventRecordHeaders(event), [PUBLISH_BATCH_HEADER]: batch },
-        })),
+        this.batchStamper.stamp(
+          events.map(({ event, family, key }) => ({
+            topic: this.topics.events[family],
+            key,
+            value: JSON.stringify(event),
+            headers: eventRecordHeaders(event),
+            tenantId: event.tenantId,
+            timeMs: eventTimeMs(event),
+          })),
+        ),
       );
       await this.idempotency.markPublished(events.map((e) => e.event));
     } catch (error) {

@@ -1,0 +1,81 @@
+import { Kafka, logLevel } from 'kafkajs';
+import { testStack, uniqueId, waitFor } from '@vigil/testing';
+import { ensureTopics, EventTimeConsumerRunner, KafkaPublisher, PublishBatchStamper } from '@vigil/kafka';
+
+interface TestEvent {
+  id: string;
+  tenant: string;
+  t: number;
+}
+
+/**
+ * Watermark records on a real broker (docs/event-time.md): a publish call's quiet partitions get
+ * one each, so an event-time consumer releases the call's events without waiting for the other
+ * partitions to go idle. The idle wait is set to a minute here, so only the records can explain
+ * a prompt release.
+ */
+describe('watermark records (real Kafka)', () => {
+  const { brokers } = testStack();
+  const kafka = new Kafka({ clientId: 'watermarks-int-spec', brokers, logLevel: logLevel.NOTHING });
+  const publisher = new KafkaPublisher(kafka, { lingerMs: 0 });
+  let runner: EventTimeConsumerRunner<TestEvent> | undefined;
+
+  afterEach(() => runner?.stop());
+  afterAll(() => publisher.disconnect());
+
+  it('a publish call with watermark records is released at once; one without waits for the idle partitions', async () => {
+    const orders = uniqueId('orders');
+    const accounts = uniqueId('accounts');
+    await ensureTopics(kafka, [
+      { topic: orders, partitions: 3 },
+      { topic: accounts, partitions: 3 },
+      { topic: `${orders}.dlq`, partitions: 1 },
+    ]);
+    const released: { event: TestEvent; late: boolean }[] = [];
+    runner = new EventTimeConsumerRunner<TestEvent>(kafka, publisher, {
+      groupId: uniqueId('group'),
+      topics: [orders, accounts],
+      deadLetterTopic: `${orders}.dlq`,
+      fromBeginning: true,
+      allowedLatenessMs: 60_000,
+      idleMs: 60_000,
+      decode: (m) => ({ ok: true, value: JSON.parse(m.value!.toString()) as TestEvent }),
+      eventTime: (e) => ({ timeMs: e.t, id: e.id, stream: e.tenant }),
+      handle: async (messages) => {
+        for (const m of messages) released.push({ event: m.value, late: m.late });
+      },
+    });
+    await runner.start();
+
+    const withMarks = new PublishBatchStamper([orders, accounts], publisher);
+    const withoutMarks = new PublishBatchStamper();
+    const record = (tenant: string, n: number, topic = orders) => {
+      const event = { id: `${tenant}-${n}`, tenant, t: 1_000 * n };
+      return { topic, key: 'buyer-1', value: JSON.stringify(event), tenantId: tenant, timeMs: event.t };
+    };
+    // The producer learns the topics' partitions with its first request to them.
+    await publisher.publish(withMarks.stamp([record('warm-up', 0), record('warm-up', 0, accounts)]));
+    expect(publisher.partitionCount(orders)).toBe(3);
+
+    const unmarked = withoutMarks.stamp([record('plain', 1)]);
+    expect(unmarked).toHaveLength(1);
+    await publisher.publish(unmarked);
+    for (let n = 1; n <= 5; n++) {
+      const stamped = withMarks.stamp([record('marked', n)]);
+      expect(stamped).toHaveLength(6); // the event, and a watermark record on each of the 5 other partitions
+      await publisher.publish(stamped);
+    }
+    const marked = await waitFor(
+      'the 5 marked events released',
+      () => {
+        const mine = released.filter((r) => r.event.tenant === 'marked');
+        return mine.length === 5 ? mine : undefined;
+      },
+      20_000,
+    );
+    expect(marked.map((r) => r.event.id)).toEqual(['marked-1', 'marked-2', 'marked-3', 'marked-4', 'marked-5']);
+    expect(marked.every((r) => !r.late)).toBe(true);
+    // Published before them, the tenant without watermark records still waits for its idle wait.
+    expect(released.filter((r) => r.event.tenant === 'plain')).toEqual([]);
+  });
+});

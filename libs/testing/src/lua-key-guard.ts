@@ -76,7 +76,7 @@ export interface GuardedCall {
   keys: string[];
 }
 
-/** Records the KEYS of every call of the guarded scripts; slots() lists the violations. */
+/** Records the KEYS of every call of the guarded scripts; crossSlotCalls() lists the violations. */
 export class KeyGuardLog {
   readonly calls: GuardedCall[] = [];
 
@@ -92,13 +92,19 @@ export class KeyGuardLog {
 
 type Invoker = (...args: (string | number)[]) => unknown;
 
+// ioredis may copy the client's (already recording) command onto a pipeline: wrap it once.
+const wrappers = new WeakSet<Invoker>();
+
 function recordingWrapper(log: KeyGuardLog, name: string, numberOfKeys: number | undefined, fn: Invoker): Invoker {
-  return function (this: unknown, ...args: (string | number)[]) {
+  if (wrappers.has(fn)) return fn;
+  const wrapper = function (this: unknown, ...args: (string | number)[]) {
     const n = numberOfKeys ?? Number(args[0]);
     const start = numberOfKeys === undefined ? 1 : 0;
     log.calls.push({ script: name, keys: args.slice(start, start + n).map(String) });
     return fn.apply(this, args);
   };
+  wrappers.add(wrapper);
+  return wrapper;
 }
 
 /**

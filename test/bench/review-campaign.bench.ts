@@ -10,7 +10,11 @@
 import Redis from 'ioredis';
 import { loadavg } from 'node:os';
 import { DEFAULT_MINHASH_OPTIONS, textSignature } from '@vigil/text-similarity';
+import { loadConfig } from '@vigil/config';
+import { RedisKeys } from '@vigil/redis';
+import { ReviewAnalysisConfig } from '../../services/review-analysis/src/config';
 import { REVIEW_STATE_LUA } from '../../services/review-analysis/src/analysis/review-state.lua';
+import { ReviewStateStore, StateItem } from '../../services/review-analysis/src/analysis/review-state.store';
 
 const CAMPAIGN = Number(process.env['BENCH_REVIEWS'] ?? 3000);
 const BATCH = 50;
@@ -23,21 +27,24 @@ async function main(): Promise<void> {
   const params = {
     maxLinks: 50, linkTtlMs: 86_400_000, dayTtlMs: 86_400_000 * 40, baselineDays: 28, recentDays: 3, historyDays: 14, burstHours: 3,
     hireWindowMs: 86_400_000, lockstepMinShared: 3, textWindowMs: 72 * 3_600_000, maxTextsPerWindow: 5000,
-    candidatesPerBand: 25, maxCandidates: 100, dedupeTtlMs: 86_400_000,
+    candidatesPerBand: 25, maxCandidates: 100, dedupeTtlMs: 86_400_000, coReviewers: 50, maxPairs: 100_000,
   };
+  // the service's own key declaration (KEYS of every item, see review-state.store.ts)
+  const store = new ReviewStateStore(redis, new RedisKeys(prefix), loadConfig(ReviewAnalysisConfig, { KAFKA_BROKERS: 'unused:9092', REDIS_URL: 'redis://unused' }));
   const sha = String(await redis.script('LOAD', REVIEW_STATE_LUA));
   const usecPerCall: number[] = [];
   for (let start = 0; start < CAMPAIGN; start += BATCH) {
-    const items = Array.from({ length: Math.min(BATCH, CAMPAIGN - start) }, (_, j) => {
+    const items: StateItem[] = Array.from({ length: Math.min(BATCH, CAMPAIGN - start) }, (_, j) => {
       const i = start + j;
       // near-duplicates: the same sentence with one word swapped per review
       const words = [...WORDS];
       words[i % words.length] = `w${i % 7}`;
       const sig = textSignature(words.join(' '), DEFAULT_MINHASH_OPTIONS)!;
-      return { kind: 'review', id: `e-${i}`, tenant: 't', t: T0 + i * 1000, review: `r-${i}`, author: `a-${i}`, seller: 's-1', rating: 5, links: [], sig: sig.signature, bands: sig.bandKeys };
+      return { kind: 'review' as const, id: `e-${i}`, tenant: 't', t: T0 + i * 1000, review: `r-${i}`, author: `a-${i}`, seller: 's-1', rating: 5, links: [], sig: sig.signature, bands: sig.bandKeys };
     });
     await redis.config('RESETSTAT');
-    await redis.evalsha(sha, 0, prefix, JSON.stringify(params), JSON.stringify(items));
+    const declared = store.declareKeys('t', items);
+    await redis.evalsha(sha, declared.keys.length, ...declared.keys, JSON.stringify(params), JSON.stringify(declared.items));
     const stats = String(await redis.info('commandstats'));
     const line = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(stats);
     if (line) usecPerCall.push(Number(line[2]) / Number(line[1]));

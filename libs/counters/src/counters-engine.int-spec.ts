@@ -1,6 +1,8 @@
 import { createRedisClient, RedisClient, RedisKeys, redisRoundTrips } from '@vigil/redis';
-import { testStack, uniqueId } from '@vigil/testing';
+import { guardScriptKeys, KeyGuardLog, testStack, uniqueId } from '@vigil/testing';
+import Redis from 'ioredis';
 import { CountersEngine, CounterUpdate, EntityEventOps } from './counters-engine';
+import { CLAIM_LUA, CLAIM_SCRIPT_NAME, COUNTERS_LUA, COUNTERS_SCRIPT_NAME } from './counters.lua';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-03-01T12:00:00Z');
@@ -9,10 +11,17 @@ describe('CountersEngine (real Redis)', () => {
   let client: RedisClient;
   let keys: RedisKeys;
   let engine: CountersEngine;
+  let guard: KeyGuardLog;
   const tenantId = 'market';
 
   beforeAll(() => {
     client = createRedisClient({ url: testStack().redisUrl, keyPrefix: '' });
+    if (!(client instanceof Redis)) throw new Error('the test stack Redis is a standalone server');
+    // Lua key guard (@vigil/testing): every key a script touches declared, one slot per call
+    guard = guardScriptKeys(client, [
+      { name: COUNTERS_SCRIPT_NAME, lua: COUNTERS_LUA },
+      { name: CLAIM_SCRIPT_NAME, lua: CLAIM_LUA, numberOfKeys: 1 },
+    ]);
     keys = new RedisKeys(`vigil-test:${uniqueId('counters')}`);
     engine = new CountersEngine(client, keys, { allowedLatenessMs: 5 * MIN, maxWindowMs: 60 * MIN });
   });
@@ -276,5 +285,11 @@ describe('CountersEngine (real Redis)', () => {
       { entity, name: 'fired:r1:7', value: 'sig-b', ttlMs: MIN },
     ]);
     expect(claims).toEqual([true, true, false]);
+  });
+
+  it('declared every key the scripts touched, each call within one slot', () => {
+    expect(guard.count(COUNTERS_SCRIPT_NAME)).toBeGreaterThan(10);
+    expect(guard.count(CLAIM_SCRIPT_NAME)).toBeGreaterThan(0);
+    expect(guard.crossSlotCalls()).toEqual([]);
   });
 });

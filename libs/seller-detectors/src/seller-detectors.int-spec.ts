@@ -1,8 +1,10 @@
 import { EXAMPLE_PAYLOADS, EventType, FraudSignal, validateEvent, VigilEvent } from '@vigil/contracts';
 import { createRedisClient, RedisClient, RedisKeys } from '@vigil/redis';
-import { testStack, uniqueId } from '@vigil/testing';
+import { guardScriptKeys, KeyGuardLog, testStack, uniqueId } from '@vigil/testing';
+import Redis from 'ioredis';
 import { resolveOptions } from './seller-detectors.options';
 import { SellerDetectors } from './seller-detectors';
+import { SELLER_DETECTOR_SCRIPTS } from './state/seller-state.lua';
 
 /**
  * The detectors as pure domain code on the real Redis (no Kafka, no Nest): scenarios from the
@@ -10,6 +12,8 @@ import { SellerDetectors } from './seller-detectors';
  * ordinary sellers beside them stay silent. Events go in event-time order, as velocity's
  * ordered pass feeds them. Re-registration after a ban goes through velocity's HTTP route:
  * services/velocity/src/sellers/seller-ban.int-spec.ts.
+ * The lib's scripts run under the Lua key guard of @vigil/testing: a key a script touches
+ * without declaring it, or declared keys of two slots, fail the scenario (Redis Cluster rules).
  */
 describe('SellerDetectors (real Redis)', () => {
   const tenantId = 'market-1';
@@ -19,11 +23,15 @@ describe('SellerDetectors (real Redis)', () => {
   let redis: RedisClient;
   let keys: RedisKeys;
   let detectors: SellerDetectors;
+  let guard: KeyGuardLog;
   const fired: FraudSignal[] = [];
   const run = uniqueId('r');
 
   beforeAll(() => {
     redis = createRedisClient({ url: testStack().redisUrl, keyPrefix: '' });
+    if (!(redis instanceof Redis)) throw new Error('the test stack Redis is a standalone server');
+    // guarded before SellerDetectors registers them (defineScripts keeps a defined name)
+    guard = guardScriptKeys(redis, SELLER_DETECTOR_SCRIPTS);
     keys = new RedisKeys(`vigil-test:${uniqueId('sd')}`);
     detectors = new SellerDetectors(redis, keys, resolveOptions());
   });
@@ -197,5 +205,10 @@ describe('SellerDetectors (real Redis)', () => {
     expect(bySubject[`${run}-acc2`].evidence!['path']).toEqual([w('hacker'), w('hop1'), w('hop2'), w('p2')]);
     expect(await redis.pttl(keys.entity(tenantId, 'wallet', w('hop2'), 'taint'))).toBeGreaterThan(0);
     expect(signalsFor(`${run}-acc3`)).toEqual([]);
+  });
+
+  it('declared every key its scripts touched, each call within one slot', () => {
+    for (const script of SELLER_DETECTOR_SCRIPTS) expect(guard.count(script.name)).toBeGreaterThan(0);
+    expect(guard.crossSlotCalls()).toEqual([]);
   });
 });

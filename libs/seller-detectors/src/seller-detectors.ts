@@ -27,6 +27,7 @@ import {
   BatchCommand,
   defineScripts,
   execBatch,
+  LuaScript,
   queueScript,
   RedisClient,
   RedisKeys,
@@ -42,6 +43,7 @@ import {
   PRICE_SKETCH_SCRIPT,
   SELLER_DETECTOR_SCRIPTS,
   SELLER_STATE_SCRIPT,
+  sellerStateKeys,
 } from './state/seller-state.lua';
 
 const signalsTotal = counter({
@@ -181,7 +183,7 @@ export class SellerDetectors {
     const payload = JSON.stringify({ ...reason, sellerId });
     redisRoundTrips.inc({ operation: 'seller-detectors.ban' });
     const links =
-      (await this.script<string[]>(SELLER_STATE_SCRIPT.name, this.sellerKey(tenantId, sellerId), [
+      (await this.script<string[]>(SELLER_STATE_SCRIPT, sellerStateKeys(this.sellerKey(tenantId, sellerId), 'ban'), [
         'ban',
         payload,
         this.ms.banTtl,
@@ -191,7 +193,7 @@ export class SellerDetectors {
       await execBatch(
         this.redis,
         links.map((link) =>
-          this.call(LINK_FLAG_SCRIPT.name, this.linkKey(tenantId, link), [
+          this.call(LINK_FLAG_SCRIPT, [`${this.linkKey(tenantId, link)}:flagged`], [
             sellerId,
             payload,
             this.ms.ringTtl,
@@ -208,18 +210,19 @@ export class SellerDetectors {
     const calls: BatchCommand[] = [];
     const readers: ((replies: Reply[]) => void)[] = [];
     const facts: EventFacts[] = events.map(() => ({ links: [] }));
-    const enqueue = (name: string, key: string, args: (string | number)[], read?: (reply: Reply) => void) => {
+    const enqueue = (script: LuaScript, keys: string[], args: (string | number)[], read?: (reply: Reply) => void) => {
       const index = calls.length;
-      calls.push(this.call(name, key, args));
+      calls.push(this.call(script, keys, args));
       if (read) readers.push((replies) => read(replies[index]));
     };
     const o = this.options;
     const observeLinks = (event: VigilEvent, sellerId: string, links: string[], f: EventFacts) => {
       const t = eventTimeMs(event);
       for (const link of links) {
+        const linkKey = this.linkKey(event.tenantId, link);
         enqueue(
-          LINK_OBSERVE_SCRIPT.name,
-          this.linkKey(event.tenantId, link),
+          LINK_OBSERVE_SCRIPT,
+          [`${linkKey}:sellers`, `${linkKey}:flagged`],
           [sellerId, t, o.contactRing.maxSellersPerLink, this.ms.ringTtl],
           (r) => {
             const [count, sellers, flat] = r as [number, string[], string[]];
@@ -231,7 +234,7 @@ export class SellerDetectors {
         );
       }
       if (links.length > 0) {
-        enqueue(SELLER_STATE_SCRIPT.name, this.sellerKey(event.tenantId, sellerId), [
+        enqueue(SELLER_STATE_SCRIPT, sellerStateKeys(this.sellerKey(event.tenantId, sellerId), 'links'), [
           'links',
           t,
           o.seller.linksLimit,
@@ -267,8 +270,8 @@ export class SellerDetectors {
               this.ms.dumpingTtl,
             ];
             if (d.productId) {
-              const key = this.keys.entity(event.tenantId, 'product', d.productId, d.price.currency);
-              enqueue(PRICE_SKETCH_SCRIPT.name, key, args(), (r) => {
+              const key = this.keys.entity(event.tenantId, 'product', d.productId, d.price.currency, 'px');
+              enqueue(PRICE_SKETCH_SCRIPT, [key], args(), (r) => {
                 const [median, samples, dumped] = r as [string, number, number];
                 price.productMedian = Number(median);
                 price.productSamples = Number(samples);
@@ -276,8 +279,8 @@ export class SellerDetectors {
               });
             }
             if (d.category) {
-              const key = this.keys.entity(event.tenantId, 'category', d.category, d.price.currency);
-              enqueue(PRICE_SKETCH_SCRIPT.name, key, args(), (r) => {
+              const key = this.keys.entity(event.tenantId, 'category', d.category, d.price.currency, 'px');
+              enqueue(PRICE_SKETCH_SCRIPT, [key], args(), (r) => {
                 const [median, samples, dumped] = r as [string, number, number];
                 price.categoryMedian = Number(median);
                 price.categorySamples = Number(samples);
@@ -317,8 +320,8 @@ export class SellerDetectors {
           if (!d.success) break;
           const key = this.sellerKey(event.tenantId, d.accountId);
           enqueue(
-            SELLER_STATE_SCRIPT.name,
-            key,
+            SELLER_STATE_SCRIPT,
+            sellerStateKeys(key, 'known', 'device'),
             ['known', 'device', d.deviceId, t, o.seller.knownDevicesLimit, this.ms.stateTtl],
             (r) => {
               const [isNew, size] = r as [number, number];
@@ -326,8 +329,8 @@ export class SellerDetectors {
             },
           );
           enqueue(
-            SELLER_STATE_SCRIPT.name,
-            key,
+            SELLER_STATE_SCRIPT,
+            sellerStateKeys(key, 'known', 'ip'),
             ['known', 'ip', d.ip, t, o.seller.knownIpsLimit, this.ms.stateTtl],
             (r) => {
               const [isNew, size] = r as [number, number];
@@ -347,7 +350,7 @@ export class SellerDetectors {
             this.ms.minShipLag,
             o.exitScam.shipLagFactor,
           ];
-          enqueue(SELLER_STATE_SCRIPT.name, this.sellerKey(event.tenantId, d.sellerId), args, (r) => {
+          enqueue(SELLER_STATE_SCRIPT, sellerStateKeys(this.sellerKey(event.tenantId, d.sellerId), 'placed'), args, (r) => {
             const [overdue, lag, usual] = r as [number, string, string];
             f.overdue = { overdue: Number(overdue), lagMs: Number(lag), usualShipMs: Number(usual) };
           });
@@ -355,7 +358,7 @@ export class SellerDetectors {
         }
         case 'order.shipped': {
           const d = event.data as OrderShipped;
-          enqueue(SELLER_STATE_SCRIPT.name, this.sellerKey(event.tenantId, d.sellerId), [
+          enqueue(SELLER_STATE_SCRIPT, sellerStateKeys(this.sellerKey(event.tenantId, d.sellerId), 'shipped'), [
             'shipped',
             d.orderId,
             t,
@@ -902,15 +905,20 @@ export class SellerDetectors {
     return this.keys.entity(tenantId, `link-${kind}`, rest.join(':'));
   }
 
-  private call(name: string, key: string, args: (string | number)[]): BatchCommand {
-    return { key, queue: (p) => queueScript(p, name, [key, ...args]) };
+  /** A script's arguments: its keys (all of one entity, one slot), counted when it takes any number. */
+  private scriptArgs(script: LuaScript, keys: string[], args: (string | number)[]): (string | number)[] {
+    return script.numberOfKeys === undefined ? [keys.length, ...keys, ...args] : [...keys, ...args];
   }
 
-  private async script<T>(name: string, key: string, args: (string | number)[]): Promise<T> {
+  private call(script: LuaScript, keys: string[], args: (string | number)[]): BatchCommand {
+    return { key: keys[0], queue: (p) => queueScript(p, script.name, this.scriptArgs(script, keys, args)) };
+  }
+
+  private async script<T>(script: LuaScript, keys: string[], args: (string | number)[]): Promise<T> {
     const command = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<T>>)[
-      name
+      script.name
     ];
-    return command.call(this.redis, key, ...args);
+    return command.call(this.redis, ...this.scriptArgs(script, keys, args));
   }
 }
 

@@ -4,3 +4,4 @@ export * from './topic-probe';
 export * from './test-app';
 export * from './openapi-checks';
 export * from './free-port';
+export * from './lua-key-guard';

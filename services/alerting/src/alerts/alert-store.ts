@@ -56,6 +56,13 @@ export interface AlertFilter {
 }
 
 type ScriptReply = [string, string, string[], string[]];
+
+/** Read-then-apply rounds of applySignals before it gives up (the consumer then retries the batch). */
+const APPLY_ATTEMPTS = 5;
+
+function isStale(reply: ScriptReply[] | ['stale']): reply is ['stale'] {
+  return reply[0] === 'stale';
+}
 type DecisionReply = [string, string, string, string, string[]];
 
 /**
@@ -100,30 +107,47 @@ export class AlertStore implements OnModuleInit {
     return new Set(ruleIds.filter((_, i) => values[i] !== null));
   }
 
-  /** Applies signals in order, one pipeline (one round trip) for the whole batch. */
+  /**
+   * Applies signals in order: one script call per subject with its signals, every key declared
+   * (a Cluster allows no other). Which alert documents a signal touches depends on the subject's
+   * dedupe records, open-alert pointer and alert counter, so those are read first (one pipeline)
+   * and the script checks they still hold; a subject another instance changed in between is
+   * read and applied again (stale). Two round trips per batch.
+   */
   async applySignals(signals: FraudSignal[], nowMs = Date.now()): Promise<SignalOutcome[]> {
     if (signals.length === 0) return [];
-    const calls: { key: string; args: (string | number)[] }[] = [];
-    for (const s of signals) {
-      const args = [
-        this.subjectBase(s.subject),
-        s.signalId,
-        s.ruleId,
-        eventTimeMs({ occurredAt: s.occurredAt }),
-        contribution(this.policy, s.ruleId, s.severity),
-        JSON.stringify(s),
-        alertIdBase(s.subject),
-        this.config.ALERTING_WINDOW_MS,
-        this.config.ALERTING_COOLDOWN_MS,
-        this.config.ALERTING_RETENTION_MS,
-        this.thresholds,
-        JSON.stringify(s.subject),
-        new Date(eventTimeMs({ occurredAt: s.occurredAt })).toISOString(),
-        nowMs,
-      ];
-      calls.push({ key: `${args[0]}open`, args });
+    const bySubject = new Map<string, number[]>();
+    signals.forEach((s, i) => {
+      const base = this.subjectBase(s.subject);
+      bySubject.set(base, [...(bySubject.get(base) ?? []), i]);
+    });
+    const replies: ScriptReply[] = new Array(signals.length);
+    let pending = [...bySubject];
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > APPLY_ATTEMPTS) throw new Error(`alert state of ${pending.length} subject(s) kept changing during ${APPLY_ATTEMPTS} attempts`);
+      redisRoundTrips.inc({ operation: 'alertingApplySignalRead' });
+      const reads = await execBatch<(string | null)[]>(
+        this.redis,
+        pending.map(([base, indexes]) => {
+          const keys = [`${base}open`, `${base}seq`, ...indexes.map((i) => `${base}sig:${signals[i].signalId}`)];
+          return { key: keys[0], queue: (p: RedisPipeline) => p.mget(...keys) };
+        }),
+      );
+      const calls = pending.map(([base, indexes], g) =>
+        this.signalCall(base, indexes.map((i) => signals[i]), reads[g], nowMs),
+      );
+      redisRoundTrips.inc({ operation: 'alertingApplySignal' });
+      const results = await execBatch<ScriptReply[] | ['stale']>(
+        this.redis,
+        calls.map((c) => ({ key: c.keys[0], queue: (p: RedisPipeline) => queueScript(p, 'alertingApplySignal', [c.keys.length, ...c.keys, ...c.args]) })),
+      );
+      const stale: [string, number[]][] = [];
+      results.forEach((r, g) => {
+        if (isStale(r)) stale.push(pending[g]);
+        else pending[g][1].forEach((i, j) => (replies[i] = r[j]));
+      });
+      pending = stale;
     }
-    const replies = await this.runPerSubject<ScriptReply>('alertingApplySignal', calls);
     const outcomes = replies.map(([action, , flat, signalsJson]): SignalOutcome =>
       action === 'snoozed'
         ? { action: 'snoozed' }
@@ -140,18 +164,73 @@ export class AlertStore implements OnModuleInit {
     return outcomes;
   }
 
+  /**
+   * One subject's signals as a script call: KEYS are the subject's open-alert pointer, alert
+   * counter, the signals' dedupe records and snoozes, and the documents of every alert the
+   * values read (`read`: open, seq, then each signal's dedupe record) can lead to.
+   */
+  private signalCall(base: string, group: FraudSignal[], read: (string | null)[], nowMs: number): { keys: string[]; args: string[] } {
+    const keys: string[] = [];
+    const index = new Map<string, number>();
+    const k = (name: string): number => {
+      let i = index.get(name);
+      if (i === undefined) {
+        keys.push(name);
+        i = keys.length;
+        index.set(name, i);
+      }
+      return i;
+    };
+    const [open, seq, ...seen] = read.map((v) => v ?? '');
+    const subject = group[0].subject;
+    const idBase = alertIdBase(subject);
+    const header = { open: k(`${base}open`), seq: k(`${base}seq`) };
+    const items = group.map((s, j) => {
+      const t = eventTimeMs({ occurredAt: s.occurredAt });
+      return {
+        signalId: s.signalId,
+        rule: s.ruleId,
+        t: String(t),
+        c: String(contribution(this.policy, s.ruleId, s.severity)),
+        json: JSON.stringify(s),
+        iso: new Date(t).toISOString(),
+        seen: seen[j],
+        k: { sig: k(`${base}sig:${s.signalId}`), snooze: k(`${base}snooze:${s.ruleId}`) },
+      };
+    });
+    // the alerts named by the values read, and the ids the next alerts of this call would take
+    const ids = new Set([open, ...seen].filter((id) => id !== ''));
+    for (let n = 1; n <= group.length; n++) ids.add(`${idBase}-${Number(seq || '0') + n}`);
+    const docs = Object.fromEntries([...ids].map((id) => [id, [k(`${base}alert:${id}`), k(`${base}alert:${id}:signals`)]]));
+    const params = {
+      windowMs: this.config.ALERTING_WINDOW_MS,
+      cooldownMs: this.config.ALERTING_COOLDOWN_MS,
+      retentionMs: this.config.ALERTING_RETENTION_MS,
+      thresholds: this.thresholds,
+      subjectJson: JSON.stringify(subject),
+      nowMs: String(nowMs),
+      alertIdBase: idBase,
+      open,
+      seq,
+      k: header,
+      docs,
+    };
+    return { keys, args: [JSON.stringify(params), JSON.stringify(items)] };
+  }
+
   /** Applies decisions (one round trip to find the alerts, one pipeline to apply). */
   async applyDecisions(decisions: AlertDecision[]): Promise<DecisionOutcome[]> {
     if (decisions.length === 0) return [];
     const bases = await this.locate(decisions.map((d) => d.alertId));
-    const calls: { key: string; args: (string | number)[] }[] = [];
+    const calls: { keys: string[]; args: (string | number)[] }[] = [];
     const pending: number[] = [];
     decisions.forEach((d, i) => {
       const base = bases[i];
       if (!base) return;
       pending.push(i);
+      const doc = `${base}alert:${d.alertId}`;
+      const keys = [doc, `${doc}:decisions`, `${base}decision:${d.decisionId}`, `${base}open`];
       const args = [
-        base,
         d.alertId,
         d.decisionId,
         d.decision,
@@ -161,7 +240,7 @@ export class AlertStore implements OnModuleInit {
         d.assignee ?? '',
         d.previousAssignee ?? '',
       ];
-      calls.push({ key: `${base}alert:${d.alertId}`, args });
+      calls.push({ keys, args });
     });
     const outcomes: DecisionOutcome[] = decisions.map(() => ({ outcome: 'missing' }));
     if (pending.length === 0) return outcomes;
@@ -355,12 +434,12 @@ export class AlertStore implements OnModuleInit {
   /** Runs one script per subject: one pipeline on a standalone Redis, one per slot on a Cluster (execBatch). */
   private async runPerSubject<T>(
     script: string,
-    calls: { key: string; args: (string | number)[] }[],
+    calls: { keys: string[]; args: (string | number)[] }[],
   ): Promise<T[]> {
     redisRoundTrips.inc({ operation: script });
     return execBatch<T>(
       this.redis,
-      calls.map((c) => ({ key: c.key, queue: (p) => queueScript(p, script, [1, c.key, ...c.args]) })),
+      calls.map((c) => ({ key: c.keys[0], queue: (p) => queueScript(p, script, [c.keys.length, ...c.keys, ...c.args]) })),
     );
   }
 
@@ -401,29 +480,33 @@ export class AlertStore implements OnModuleInit {
 
   /** Search index entries of the alerts these signals created or updated, one script per tenant (one slot each). */
   private async indexSearch(signals: FraudSignal[], outcomes: SignalOutcome[], nowMs: number): Promise<void> {
-    const byTenant = new Map<string, (string | number)[]>();
+    const byTenant = new Map<string, { keys: string[]; args: (string | number)[] }>();
     signals.forEach((s, i) => {
       const o = outcomes[i];
       if (o.action === 'snoozed' || o.action === 'duplicate') return;
       const names = new Set([`e:${s.subject.type}:${s.subject.id}`, `s:${s.subject.id}`, `r:${s.ruleId}`]);
       for (const e of evidenceEntities(s.evidence)) names.add(`e:${e.type}:${e.id}`);
-      const args = byTenant.get(s.subject.tenantId) ?? [];
-      args.push(o.alert.alertId, Date.parse(o.alert.firstSeenAt), names.size, ...names);
-      byTenant.set(s.subject.tenantId, args);
+      const call = byTenant.get(s.subject.tenantId) ?? { keys: [this.searchKey(s.subject.tenantId)], args: [] };
+      // every named index key is declared (KEYS), the alert refers to it by its KEYS index
+      const refs = [...names].map((name) => {
+        const key = `${call.keys[0]}:${name}`;
+        let i = call.keys.indexOf(key);
+        if (i < 0) i = call.keys.push(key) - 1;
+        return i + 1;
+      });
+      call.args.push(o.alert.alertId, Date.parse(o.alert.firstSeenAt), refs.length, ...refs);
+      byTenant.set(s.subject.tenantId, call);
     });
     if (byTenant.size === 0) return;
     const registry = this.tenantsKey();
     const retention = this.config.ALERTING_RETENTION_MS;
     redisRoundTrips.inc({ operation: 'alertingSearchIndex' });
     await execBatch(this.redis, [
-      ...[...byTenant].map(([tenant, args]) => {
-        const key = this.searchKey(tenant);
-        return {
-          key,
-          queue: (p: RedisPipeline) =>
-            queueScript(p, 'alertingSearchIndex', [1, key, this.config.ALERTING_SEARCH_INDEX_SIZE, this.config.ALERTING_SEARCH_KEY_SIZE, retention, ...args]),
-        };
-      }),
+      ...[...byTenant.values()].map(({ keys, args }) => ({
+        key: keys[0],
+        queue: (p: RedisPipeline) =>
+          queueScript(p, 'alertingSearchIndex', [keys.length, ...keys, this.config.ALERTING_SEARCH_INDEX_SIZE, this.config.ALERTING_SEARCH_KEY_SIZE, retention, ...args]),
+      })),
       // the tenants an all-tenant search covers: most recently active first, capped, expiring
       { key: registry, queue: (p) => p.zadd(registry, ...[...byTenant.keys()].flatMap((t) => [nowMs, t])) },
       { key: registry, queue: (p) => p.zremrangebyrank(registry, 0, -1001) },

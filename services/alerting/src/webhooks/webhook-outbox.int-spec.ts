@@ -3,11 +3,26 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { FraudSignal, topicNames } from '@vigil/contracts';
 import { createKafka, KafkaPublisher } from '@vigil/kafka';
-import { startTestApp, testConfig, uniqueId, waitFor } from '@vigil/testing';
+import { REDIS_CLIENT } from '@vigil/redis';
+import { guardScriptKeys, KeyGuardLog, startTestApp, testConfig, uniqueId, waitFor } from '@vigil/testing';
+import Redis from 'ioredis';
 import { testSignal } from '../../test-support/signals';
 import { AlertStore } from '../alerts/alert-store';
+import { APPLY_DECISION_LUA, APPLY_SIGNAL_LUA, INDEX_ALERTS_LUA, INDEX_SEARCH_LUA } from '../alerts/alert-store.lua';
 import { AppModule } from '../app.module';
 import { AlertingConfig } from '../config';
+import { OUTBOX_CLAIM_LUA, OUTBOX_ENQUEUE_LUA, OUTBOX_SETTLE_LUA } from './webhook-outbox.lua';
+
+// Every script of the app runs under the Lua key guard (@vigil/testing) once the app is up.
+const SCRIPTS = [
+  { name: 'alertingOutboxEnqueue', lua: OUTBOX_ENQUEUE_LUA },
+  { name: 'alertingOutboxClaim', lua: OUTBOX_CLAIM_LUA },
+  { name: 'alertingOutboxSettle', lua: OUTBOX_SETTLE_LUA },
+  { name: 'alertingApplySignal', lua: APPLY_SIGNAL_LUA },
+  { name: 'alertingApplyDecision', lua: APPLY_DECISION_LUA },
+  { name: 'alertingIndex', lua: INDEX_ALERTS_LUA },
+  { name: 'alertingSearchIndex', lua: INDEX_SEARCH_LUA },
+];
 
 interface Call {
   alertId: string;
@@ -36,9 +51,14 @@ describe('webhook outbox (real Kafka and Redis)', () => {
   let publisher: KafkaPublisher;
   const servers: Server[] = [];
   const apps: INestApplication[] = [];
+  const guard = new KeyGuardLog();
   const start = async (config: AlertingConfig) => {
     const app = await startTestApp(AppModule.register(config), config);
     apps.push(app);
+    const client: unknown = app.get(REDIS_CLIENT);
+    if (!(client instanceof Redis)) throw new Error('the test stack Redis is a standalone server');
+    // redefined guarded: later calls (and pipelines) of the app use the guarded scripts
+    guardScriptKeys(client, SCRIPTS, guard);
     return app;
   };
   const send = (config: AlertingConfig, signals: FraudSignal[]) =>
@@ -94,5 +114,12 @@ describe('webhook outbox (real Kafka and Redis)', () => {
     expect(delivered.revision).toBe('1');
     expect(Number(delivered.attempt)).toBeGreaterThanOrEqual(2);
     expect(hook.calls.filter((c) => c.status === 204)).toHaveLength(1);
+  });
+
+  it('declared every key its scripts touched, each call within one slot', () => {
+    for (const name of ['alertingOutboxEnqueue', 'alertingOutboxClaim', 'alertingOutboxSettle', 'alertingApplySignal']) {
+      expect(guard.count(name)).toBeGreaterThan(0);
+    }
+    expect(guard.crossSlotCalls()).toEqual([]);
   });
 });

@@ -2,36 +2,34 @@
  * One script call per tenant of a consumed batch: for every event it dedupes by event id,
  * updates the review-analysis state and reads back the facts the detectors need, atomically.
  *
- * KEYS[1] the tenant's review state base "<prefix>:{<tenant>:review-analysis:state}";
- * ARGV[1] parameters (JSON), ARGV[2] the tenant's items of the batch (JSON array).
+ * KEYS: every key the call touches, computed by the caller (review-state.store.ts) from the
+ * events and parameters, each once; ARGV[1] parameters (JSON), ARGV[2] the tenant's items of
+ * the batch (JSON array), each with `k`, its keys as indexes into KEYS. The script builds no key
+ * name and reads no key it discovers: on a Redis Cluster a script may touch only declared keys
+ * (all of one tenant share the hash tag "{<tenant>:review-analysis:state}", so one slot).
  * Returns one JSON string per item: the facts computed when the event was first processed.
  * The facts are stored under the event's dedupe key, so a redelivered event (crash between
  * this script and publishing) yields the very same facts, hence the same signals and ids,
- * without counting the event twice.
+ * without counting the event twice. Every key written gets a TTL here.
  *
- * A review reads the state of several entities (the author, the seller, the other reviewers of
- * the same items, the authors of similar texts), so one tenant's review state shares one hash
- * tag: every key is KEYS[1] .. ':<type>:<id>:<suffix>', in the slot of KEYS[1] on a Redis
- * Cluster (a tenant's review state lives on one primary; tenants spread over the cluster).
- * Every key written gets a TTL here.
+ * What other entities a review needs is known before the call except for two facts, which are
+ * therefore kept where the review's own keys find them: the creation time of a similar text's
+ * author travels with the text's signature (stored when that text was inserted), and lockstep
+ * uses per-tenant pair counts of co-reviews (one hash per lockstep window, "a|b" -> items both
+ * reviewed within the window) instead of reading the reviewers of each of the author's items.
  */
 export const REVIEW_STATE_SCRIPT = 'vigilReviewAnalysisApply';
 
 export const REVIEW_STATE_LUA = `
-local base = KEYS[1]
 local p = cjson.decode(ARGV[1])
 local items = cjson.decode(ARGV[2])
 local HOUR = 3600000
 local DAY = 86400000
 
--- tenant is implied by base (one call per tenant); kept as a parameter for readability at call sites
-local function key(tenant, etype, id, suffix)
-  return base .. ':' .. etype .. ':' .. id .. ':' .. suffix
-end
+local function fmt(n) return string.format('%d', n) end
 
-local function addLinks(tenant, account, t, links)
+local function addLinks(k, t, links)
   if #links == 0 then return end
-  local k = key(tenant, 'account', account, 'links')
   for _, l in ipairs(links) do
     local old = redis.call('ZSCORE', k, l)
     if (not old) or tonumber(old) < t then redis.call('ZADD', k, t, l) end
@@ -43,10 +41,9 @@ end
 
 -- Rating counts of one target live in one hash (fields "d<day>:<rating>" and "h<hour>:<rating>"),
 -- so the detectors' four histograms come from a single HMGET instead of one call per bucket.
-local function ratings(tenant, etype, id, t, rating)
+local function ratings(k, t, rating)
   local hour = math.floor(t / HOUR)
   local day = math.floor(t / DAY)
-  local k = key(tenant, etype, id, 'ratings')
   redis.call('HINCRBY', k, 'h' .. hour .. ':' .. rating, 1)
   redis.call('HINCRBY', k, 'd' .. day .. ':' .. rating, 1)
   redis.call('PEXPIRE', k, p.dayTtlMs)
@@ -112,57 +109,80 @@ local function firstN(list, n)
   return out
 end
 
+-- "a|b" with a < b: one field per pair of accounts whoever reviewed first.
+local function pairField(a, b)
+  if a < b then return a .. '|' .. b end
+  return b .. '|' .. a
+end
+
 local function review(it)
-  local T = it.tenant
+  local k = it.k
   local res = {}
-  local created = redis.call('GET', key(T, 'account', it.author, 'created'))
+  local created = redis.call('GET', KEYS[k.created])
   res.authorCreatedMs = created and tonumber(created) or -1
 
-  addLinks(T, it.author, it.t, it.links)
+  addLinks(KEYS[k.links], it.t, it.links)
   local shared = {}
   if it.author == it.seller then
     shared[1] = 'account:same'
   else
     local theirs = {}
-    for _, l in ipairs(redis.call('ZRANGE', key(T, 'account', it.seller, 'links'), 0, -1)) do theirs[l] = true end
-    for _, l in ipairs(redis.call('ZRANGE', key(T, 'account', it.author, 'links'), 0, -1)) do
+    for _, l in ipairs(redis.call('ZRANGE', KEYS[k.sellerLinks], 0, -1)) do theirs[l] = true end
+    for _, l in ipairs(redis.call('ZRANGE', KEYS[k.links], 0, -1)) do
       if theirs[l] then shared[#shared + 1] = l end
     end
   end
   res.sharedLinks = shared
 
-  local sk = key(T, 'account', it.author, 'sellers')
+  local sk = KEYS[k.sellers]
   res.sellersBoughtFrom = redis.call('HLEN', sk)
   res.ordersAtSeller = tonumber(redis.call('HGET', sk, it.seller) or '0')
 
-  res.seller = ratings(T, 'seller', it.seller, it.t, it.rating)
-  if it.product then res.product = ratings(T, 'product', it.product, it.t, it.rating) end
+  res.seller = ratings(KEYS[k.sellerRatings], it.t, it.rating)
+  if it.product then res.product = ratings(KEYS[k.productRatings], it.t, it.rating) end
 
-  local sellers = windowSet(key(T, 'account', it.author, 'rev-sellers'), it.seller, it.t, p.hireWindowMs, 200)
+  local W = p.hireWindowMs
+  local sellers = windowSet(KEYS[k.revSellers], it.seller, it.t, W, 200)
   res.sellersReviewed = #sellers
   res.sellersReviewedSample = firstN(sellers, 20)
 
+  -- Lockstep. The item's other reviewers within the window (newest p.coReviewers: bounded work
+  -- on a popular item) are the candidates; a first review of the item by this author counts one
+  -- co-review for each pair in the window bucket of its event time. Peers: candidates whose
+  -- co-reviews with the author over this bucket and the previous one reach lockstepMinShared.
   local itemType = it.product and 'product' or 'seller'
   local itemId = it.product or it.seller
-  local myItems = windowSet(key(T, 'account', it.author, 'rev-items'), itemType .. ':' .. itemId, it.t, p.hireWindowMs, 200)
-  windowSet(key(T, itemType, itemId, 'reviewers'), it.author, it.t, p.hireWindowMs, 500)
+  local myItems = windowSet(KEYS[k.revItems], itemType .. ':' .. itemId, it.t, W, 200)
+  local rk = KEYS[k.reviewers]
+  local before = redis.call('ZSCORE', rk, it.author)
+  local fresh = (not before) or tonumber(before) < it.t - W
+  local others = {}
+  for _, a in ipairs(redis.call('ZREVRANGEBYSCORE', rk, fmt(it.t + W), fmt(it.t - W), 'LIMIT', 0, p.coReviewers + 1)) do
+    if a ~= it.author and #others < p.coReviewers then others[#others + 1] = a end
+  end
+  windowSet(rk, it.author, it.t, W, 500)
+  local pk = KEYS[k.pairs[2]]
+  if fresh and #others > 0 then
+    -- bounded: a full bucket still counts the pairs it holds, adds no new ones
+    local full = redis.call('HLEN', pk) >= p.maxPairs
+    for _, a in ipairs(others) do
+      local f = pairField(it.author, a)
+      if (not full) or redis.call('HEXISTS', pk, f) == 1 then redis.call('HINCRBY', pk, f, 1) end
+    end
+    redis.call('PEXPIRE', pk, 2 * W)
+  end
   local group = {}
-  if #myItems >= p.lockstepMinShared then
-    local counts = {}
+  if #myItems >= p.lockstepMinShared and #others > 0 then
+    local fields = {}
+    for i, a in ipairs(others) do fields[i] = pairField(it.author, a) end
+    local now = redis.call('HMGET', pk, unpack(fields))
+    local prev = redis.call('HMGET', KEYS[k.pairs[1]], unpack(fields))
+    for i, a in ipairs(others) do
+      local c = tonumber(now[i] or '0') + tonumber(prev[i] or '0')
+      if c >= p.lockstepMinShared then group[#group + 1] = { a, c } end
+    end
     local recent = {}
-    for i = math.max(1, #myItems - 29), #myItems do
-      local tag = myItems[i]
-      recent[#recent + 1] = tag
-      local sep = string.find(tag, ':', 1, true)
-      local authors = redis.call('ZRANGEBYSCORE', key(T, string.sub(tag, 1, sep - 1), string.sub(tag, sep + 1), 'reviewers'),
-        string.format('%d', it.t - p.hireWindowMs), string.format('%d', it.t + p.hireWindowMs))
-      for _, a in ipairs(authors) do
-        if a ~= it.author then counts[a] = (counts[a] or 0) + 1 end
-      end
-    end
-    for a, c in pairs(counts) do
-      if c >= p.lockstepMinShared and #group < 50 then group[#group + 1] = { a, c } end
-    end
+    for i = math.max(1, #myItems - 29), #myItems do recent[#recent + 1] = myItems[i] end
     res.itemsReviewed = recent
   end
   res.lockstepPeers = group
@@ -171,33 +191,36 @@ local function review(it)
   -- bucket is a sorted set by event time and only its newest p.candidatesPerBand members are
   -- read (a crowded bucket's members all share the band: the newest are as good as any), and the
   -- search stops at p.maxCandidates. At most 2 windows x bands x candidatesPerBand members.
+  -- A signature is stored as "<sig>|<author created ms or -1>", so a candidate's author age is
+  -- known without reading that account's keys.
   local candidates = {}
   if it.sig then
-    local bucket = math.floor(it.t / p.textWindowMs)
-    local member = it.review .. '|' .. it.author .. '|' .. string.format('%d', it.t)
+    local member = it.review .. '|' .. it.author .. '|' .. fmt(it.t)
     local seen = {}
-    for b = bucket - 1, bucket do
-      local sigKey = key(T, 'seller', it.seller, 'sig:' .. b)
-      for _, band in ipairs(it.bands) do
+    for w = 1, 2 do
+      local sigKey = KEYS[k.sig[w]]
+      for j, _ in ipairs(it.bands) do
         if #candidates >= p.maxCandidates then break end
-        for _, m in ipairs(redis.call('ZREVRANGE', key(T, 'seller', it.seller, 'txz:' .. b .. ':' .. band), 0, p.candidatesPerBand - 1)) do
+        for _, m in ipairs(redis.call('ZREVRANGE', KEYS[k.txz[w][j]], 0, p.candidatesPerBand - 1)) do
           if m ~= member and not seen[m] then
             seen[m] = true
-            local sig = redis.call('HGET', sigKey, m)
-            local author = string.match(m, '^[^|]*|([^|]*)|')
-            local c = redis.call('GET', key(T, 'account', author, 'created'))
-            if sig then candidates[#candidates + 1] = { m, sig, c and tonumber(c) or -1 } end
+            local stored = redis.call('HGET', sigKey, m)
+            if stored then
+              local sig, c = string.match(stored, '^([^|]*)|(%-?%d+)$')
+              if sig then candidates[#candidates + 1] = { m, sig, tonumber(c) }
+              else candidates[#candidates + 1] = { m, stored, -1 } end
+            end
             if #candidates >= p.maxCandidates then break end
           end
         end
       end
     end
-    local sigKey = key(T, 'seller', it.seller, 'sig:' .. bucket)
+    local sigKey = KEYS[k.sig[2]]
     if redis.call('HLEN', sigKey) < p.maxTextsPerWindow then
-      redis.call('HSET', sigKey, member, it.sig)
+      redis.call('HSET', sigKey, member, it.sig .. '|' .. fmt(res.authorCreatedMs))
       redis.call('PEXPIRE', sigKey, 2 * p.textWindowMs)
-      for _, band in ipairs(it.bands) do
-        local bk = key(T, 'seller', it.seller, 'txz:' .. bucket .. ':' .. band)
+      for j, _ in ipairs(it.bands) do
+        local bk = KEYS[k.txz[2][j]]
         redis.call('ZADD', bk, it.t, member)
         redis.call('PEXPIRE', bk, 2 * p.textWindowMs)
       end
@@ -209,15 +232,15 @@ end
 
 local function account(it)
   if it.createdMs then
-    redis.call('SET', key(it.tenant, 'account', it.account, 'created'), string.format('%d', it.createdMs), 'PX', p.linkTtlMs)
+    redis.call('SET', KEYS[it.k.created], fmt(it.createdMs), 'PX', p.linkTtlMs)
   end
-  addLinks(it.tenant, it.account, it.t, it.links)
+  addLinks(KEYS[it.k.links], it.t, it.links)
   return {}
 end
 
 local function order(it)
-  addLinks(it.tenant, it.buyer, it.t, it.links)
-  local sk = key(it.tenant, 'account', it.buyer, 'sellers')
+  addLinks(KEYS[it.k.links], it.t, it.links)
+  local sk = KEYS[it.k.sellers]
   -- bounded: only "one seller or several" matters, so at most 20 sellers are tracked
   if redis.call('HEXISTS', sk, it.seller) == 1 or redis.call('HLEN', sk) < 20 then
     redis.call('HINCRBY', sk, it.seller, 1)
@@ -228,7 +251,7 @@ end
 
 local out = {}
 for i, it in ipairs(items) do
-  local seenKey = key(it.tenant, 'event', it.id, 'seen')
+  local seenKey = KEYS[it.k.seen]
   local stored = redis.call('GET', seenKey)
   if stored then
     out[i] = stored

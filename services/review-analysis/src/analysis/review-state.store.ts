@@ -97,12 +97,16 @@ function readFacts(json: string): ReviewFacts {
 @Injectable()
 export class ReviewStateStore implements OnModuleInit {
   private readonly params: string;
+  private readonly hireWindowMs: number;
+  private readonly textWindowMs: number;
 
   constructor(
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     @Inject(SERVICE_CONFIG) config: ReviewAnalysisConfig,
   ) {
+    this.hireWindowMs = config.REVIEW_HIRE_WINDOW_HOURS * HOUR_MS;
+    this.textWindowMs = config.REVIEW_TEXT_WINDOW_HOURS * HOUR_MS;
     this.params = JSON.stringify({
       burstHours: config.REVIEW_BURST_WINDOW_HOURS,
       baselineDays: config.REVIEW_BURST_BASELINE_DAYS,
@@ -117,9 +121,13 @@ export class ReviewStateStore implements OnModuleInit {
         DAY_MS,
       linkTtlMs: config.REVIEW_LINK_TTL_DAYS * DAY_MS,
       maxLinks: config.REVIEW_MAX_LINKS_PER_ACCOUNT,
-      hireWindowMs: config.REVIEW_HIRE_WINDOW_HOURS * HOUR_MS,
+      hireWindowMs: this.hireWindowMs,
       lockstepMinShared: config.REVIEW_LOCKSTEP_MIN_SHARED,
-      textWindowMs: config.REVIEW_TEXT_WINDOW_HOURS * HOUR_MS,
+      // bounded lockstep work per review: the item's newest 50 other reviewers are the candidates
+      coReviewers: 50,
+      // bounded pair counts: at most 100,000 account pairs per tenant and lockstep window (~8 MB)
+      maxPairs: 100_000,
+      textWindowMs: this.textWindowMs,
       maxTextsPerWindow: 5000,
       // bounded candidate search per review (see the script): <= 2 x 20 bands x 25 members read
       candidatesPerBand: 25,
@@ -129,7 +137,8 @@ export class ReviewStateStore implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    defineScripts(this.redis, [{ name: REVIEW_STATE_SCRIPT, lua: REVIEW_STATE_LUA, numberOfKeys: 1 }]);
+    // no numberOfKeys: each call declares every key it touches (one tenant's keys, one slot)
+    defineScripts(this.redis, [{ name: REVIEW_STATE_SCRIPT, lua: REVIEW_STATE_LUA }]);
   }
 
   /** Applies a batch; returns, per item, the review facts (null for account and order events). */
@@ -146,15 +155,14 @@ export class ReviewStateStore implements OnModuleInit {
     const replies = await execBatch<string[]>(
       this.redis,
       groups.map(([tenant, indexes]) => {
-        const key = this.stateBase(tenant);
+        const { keys, items: declared } = this.declareKeys(
+          tenant,
+          indexes.map((i) => items[i]),
+        );
         return {
-          key,
+          key: keys[0],
           queue: (p) =>
-            queueScript(p, REVIEW_STATE_SCRIPT, [
-              key,
-              this.params,
-              JSON.stringify(indexes.map((i) => items[i])),
-            ]),
+            queueScript(p, REVIEW_STATE_SCRIPT, [keys.length, ...keys, this.params, JSON.stringify(declared)]),
         };
       }),
     );
@@ -163,6 +171,62 @@ export class ReviewStateStore implements OnModuleInit {
       indexes.forEach((i, j) => (results[i] = items[i].kind === 'review' ? readFacts(replies[g][j]) : null)),
     );
     return results;
+  }
+
+  /**
+   * Every key the script touches for one tenant's items, each once (KEYS), and the items with
+   * `k`, their keys as 1-based indexes into KEYS (the script reads nothing else).
+   */
+  declareKeys(tenant: string, items: StateItem[]): { keys: string[]; items: (StateItem & { k: Record<string, unknown> })[] } {
+    const base = this.stateBase(tenant);
+    const keys: string[] = [];
+    const index = new Map<string, number>();
+    const k = (...parts: (string | number)[]): number => {
+      const name = [base, ...parts].join(':');
+      let i = index.get(name);
+      if (i === undefined) {
+        keys.push(name);
+        i = keys.length;
+        index.set(name, i);
+      }
+      return i;
+    };
+    const declared = items.map((item) => {
+      const seen = k('event', item.id, 'seen');
+      switch (item.kind) {
+        case 'account':
+          return { ...item, k: { seen, created: k('account', item.account, 'created'), links: k('account', item.account, 'links') } };
+        case 'order':
+          return { ...item, k: { seen, links: k('account', item.buyer, 'links'), sellers: k('account', item.buyer, 'sellers') } };
+        case 'review': {
+          const lockstep = Math.floor(item.t / this.hireWindowMs);
+          const text = Math.floor(item.t / this.textWindowMs);
+          const keysOf: Record<string, unknown> = {
+            seen,
+            created: k('account', item.author, 'created'),
+            links: k('account', item.author, 'links'),
+            sellerLinks: k('account', item.seller, 'links'),
+            sellers: k('account', item.author, 'sellers'),
+            sellerRatings: k('seller', item.seller, 'ratings'),
+            revSellers: k('account', item.author, 'rev-sellers'),
+            revItems: k('account', item.author, 'rev-items'),
+            reviewers: item.product ? k('product', item.product, 'reviewers') : k('seller', item.seller, 'reviewers'),
+            // the lockstep pair counts of the previous and the event's window
+            pairs: [k('pairs', lockstep - 1), k('pairs', lockstep)],
+          };
+          if (item.product) keysOf['productRatings'] = k('product', item.product, 'ratings');
+          const bands = item.bands;
+          if (item.sig && bands) {
+            // the previous and the event's text window: signatures and one LSH bucket per band
+            const windows = [text - 1, text];
+            keysOf['sig'] = windows.map((w) => k('seller', item.seller, `sig:${w}`));
+            keysOf['txz'] = windows.map((w) => bands.map((band) => k('seller', item.seller, `txz:${w}:${band}`)));
+          }
+          return { ...item, k: keysOf };
+        }
+      }
+    });
+    return { keys, items: declared };
   }
 
   /** The base of one tenant's review state: its hash tag puts the whole state in one Cluster slot. */

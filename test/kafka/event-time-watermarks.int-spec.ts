@@ -32,8 +32,9 @@ describe('watermark records (real Kafka)', () => {
       { topic: `${orders}.dlq`, partitions: 1 },
     ]);
     const released: { event: TestEvent; late: boolean }[] = [];
+    const groupId = uniqueId('group');
     runner = new EventTimeConsumerRunner<TestEvent>(kafka, publisher, {
-      groupId: uniqueId('group'),
+      groupId,
       topics: [orders, accounts],
       deadLetterTopic: `${orders}.dlq`,
       fromBeginning: true,
@@ -77,5 +78,29 @@ describe('watermark records (real Kafka)', () => {
     expect(marked.every((r) => !r.late)).toBe(true);
     // Published before them, the tenant without watermark records still waits for its idle wait.
     expect(released.filter((r) => r.event.tenant === 'plain')).toEqual([]);
+    // Partitions that carried only watermark records are committed to their end: no lag is left
+    // behind on them. (buyer-1's partitions hold events still waiting: the unmarked one, and the
+    // warm-up call's, stamped before the producer knew the partitions.)
+    const eventPartition = publisher.partitionFor(orders, 'buyer-1', 3);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const behind = async () => {
+        const out: string[] = [];
+        for (const topic of [orders, accounts]) {
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          const ends = await admin.fetchTopicOffsets(topic);
+          for (const end of ends) {
+            if (end.partition === eventPartition) continue; // same count, same key: the same partition on both topics
+            const at = committed.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
+            if (at !== end.high) out.push(`${topic}/${end.partition}: ${at} of ${end.high}`);
+          }
+        }
+        return out;
+      };
+      await waitFor('watermark-only partitions committed to their end', async () => ((await behind()).length === 0 ? true : undefined), 20_000);
+    } finally {
+      await admin.disconnect();
+    }
   });
 });

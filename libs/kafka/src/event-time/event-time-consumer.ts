@@ -399,7 +399,12 @@ export class EventTimeConsumerRunner<T> {
         );
         this.givenUpSeen = this.sequencer.batchesGivenUp;
       }
-      if (items.length === 0) return;
+      if (items.length === 0) {
+        // Nothing waits: commit what only watermark records moved (partitions no chunk touched),
+        // or the group's lag would never drain.
+        if (this.sequencer.bufferedCount === 0 && generation === this.generation) await this.commit(new Set(this.sequencer.sources()));
+        return;
+      }
       const started = performance.now();
       const messages: Message[] = items.map((item) => {
         // Of its wait, the time the handler was busy with earlier chunks is queueing (it would
@@ -438,7 +443,9 @@ export class EventTimeConsumerRunner<T> {
         this.busyMs += performance.now() - started;
         continue; // the partitions moved: the new owner redoes what is uncommitted
       }
-      await this.commit(new Set(items.map((i) => i.source)));
+      // Every partition, not only the chunk's: nothing is in flight now, and a partition that
+      // delivered only watermark records has its position to commit too.
+      await this.commit(new Set(this.sequencer.sources()));
       this.resumeDrained();
       bufferedEvents.set({ group }, this.sequencer.bufferedCount);
       const busy = performance.now() - started;

@@ -3,3 +3,5 @@ export * from './event-features';
 export * from './list-entry';
 export * from './rule-runner';
 export * from './velocity-pass';
+export * from './list-csv';
+export * from './list-entry-dto';

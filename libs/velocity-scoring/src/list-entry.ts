@@ -12,6 +12,14 @@ export interface ListEntry {
   rules: string[];
   addedAt: string;
   expiresAt: string;
+  /** Who put it there: the analyst alerting authenticated, or "admin-key" for a direct API call. */
+  addedBy?: string;
+}
+
+/** An entry with the entity it is about (the listing of a tenant's list, its CSV export). */
+export interface ListedEntity extends ListEntry {
+  entityType: ListEntityType;
+  entityId: string;
 }
 
 export function parseListEntry(raw: string | null): ListEntry | null {

@@ -33,4 +33,11 @@ export class VelocityConfig extends RuntimeConfig {
   @Matches(API_KEYS_PATTERN, { message: 'VELOCITY_ADMIN_KEYS must be tenant:key,tenant:key,...' })
   @NoDemoSecret()
   VELOCITY_ADMIN_KEYS = '';
+
+  /** Allow and deny entries one tenant may hold at most (its list index is bounded); beyond, new entries are refused. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  VELOCITY_LIST_MAX_ENTRIES = 100_000;
 }

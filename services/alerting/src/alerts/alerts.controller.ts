@@ -3,7 +3,7 @@ import { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Observable, filter, interval, map, merge } from 'rxjs';
-import { AlertDecision, Decision, TopicNames, validateMessage } from '@vigil/contracts';
+import { AlertDecision, CsvCell, Decision, toCsv, TopicNames, validateMessage } from '@vigil/contracts';
 import { MESSAGE_PUBLISHER, MessagePublisher } from '@vigil/kafka';
 import { ApiQueryFrom, schemaRef, TOPICS } from '@vigil/service-runtime';
 import { SERVICE_CONFIG } from '@vigil/service-runtime';
@@ -14,7 +14,7 @@ import { AlertView } from './alert-document';
 import { AlertFeed } from './alert-feed';
 import { AlertStore } from './alert-store';
 import { AssignRequest, BulkDecisionRequest, CommentRequest, DecisionRequest, ExportQuery, ListAlertsQuery, NextRequest, SearchAlertsQuery, SearchPageQuery, SnoozeRequest } from './alerts.dto';
-import { CsvCell, toCsv } from './search/csv';
+
 import { decodeCursor, encodeCursor } from './search/cursor';
 import { nextUnassigned, SearchFilter } from './search/search-filter';
 

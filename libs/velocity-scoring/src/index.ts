@@ -5,3 +5,4 @@ export * from './rule-runner';
 export * from './velocity-pass';
 export * from './list-csv';
 export * from './list-entry-dto';
+export * from './list-schemas';

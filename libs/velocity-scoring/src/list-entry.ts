@@ -31,3 +31,30 @@ export function parseListEntry(raw: string | null): ListEntry | null {
 export function suppresses(entry: ListEntry | null, ruleId: string): boolean {
   return entry?.list === 'allow' && (entry.rules.includes('*') || entry.rules.includes(ruleId));
 }
+
+/** One change of a tenant's lists, as the change log keeps it. */
+export interface ListChange {
+  at: string;
+  actor: string;
+  action: 'put' | 'remove' | 'import';
+  list: ListKind;
+  entityType?: ListEntityType;
+  entityId?: string;
+  reason: string;
+  /** import: entries written. */
+  count?: number;
+}
+
+export interface ListPage {
+  entries: ListedEntity[];
+  /** Entries of the tenant in the index (both lists, not yet expired). */
+  total: number;
+  /** Offset of the next page; absent at the end. */
+  next?: number;
+}
+
+export interface ImportResult {
+  imported: number;
+  problems: { line: number; reason: string }[];
+}
+

@@ -1,9 +1,10 @@
 import { AlertDecision, FraudAlert, JsonSchema } from '@vigil/contracts';
 import { ApiDocsOptions, HTTP_ERROR_SCHEMA, schemaRef } from '@vigil/service-runtime';
+import { LIST_API_SCHEMAS } from '@vigil/velocity-scoring';
 import type { AlertView } from './alerts/alert-document';
 import { EXPORT_COLUMNS } from './alerts/alerts.controller';
 import type { AlertFeed } from './alerts/alert-feed';
-import type { AlertStore } from './alerts/alert-store';
+import type { AlertStore, SnoozeChange, SnoozeRecord } from './alerts/alert-store';
 import { TOKEN_COOKIE } from './users/analyst-auth.guard';
 import { AnalystUser, ROLES } from './users/analyst-users';
 
@@ -35,6 +36,25 @@ type RuleStats = Awaited<ReturnType<AlertStore['ruleStats']>>[string];
 const rate: { [K in keyof Rate]-?: JsonSchema } = { minute: dateTime, signals: { type: 'integer' }, alerts: { type: 'integer' } };
 const ruleStats: { [K in keyof RuleStats]-?: JsonSchema } = { confirmed_fraud: { type: 'integer' }, false_positive: { type: 'integer' }, falsePositiveRate: { type: 'number', minimum: 0, maximum: 1 } };
 
+const subject: JsonSchema = { type: 'object', required: ['type', 'id', 'tenantId'], properties: { type: { type: 'string' }, id: { type: 'string' }, tenantId: { type: 'string' } } };
+const snoozeRecord: { [K in keyof SnoozeRecord]-?: JsonSchema } = {
+  ruleId: { type: 'string' },
+  subject: { ...subject, description: 'absent: the rule is muted for every subject' },
+  until: dateTime,
+  reason: { type: 'string' },
+  actor: { type: 'string', description: 'the admin who set it' },
+  createdAt: dateTime,
+};
+const snoozeChange: { [K in keyof SnoozeChange]-?: JsonSchema } = {
+  action: { type: 'string', enum: ['snoozed', 'lifted'] },
+  at: dateTime,
+  actor: { type: 'string' },
+  reason: { type: 'string' },
+  ruleId: { type: 'string' },
+  subject,
+  until: dateTime,
+};
+
 const object = (properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema => ({
   type: 'object',
   required: Object.keys(properties).filter((p) => !optional.includes(p)),
@@ -51,6 +71,12 @@ export const ALERTING_SCHEMAS: Record<string, JsonSchema> = {
   }),
   Snooze: object({ ruleId: { type: 'string' }, until: dateTime, scope: { type: 'string', description: "'<subject type>:<subject id>' or 'all subjects'" } }),
   SnoozeRemoved: object({ removed: { type: 'boolean' } }),
+  SnoozeList: object({
+    snoozes: { type: 'array', items: object(snoozeRecord, ['subject']), description: 'in force, soonest end first' },
+    changes: { type: 'array', items: object(snoozeChange, ['subject', 'until']), description: 'the newest 50 snoozes set and lifted' },
+  }),
+  ...LIST_API_SCHEMAS,
+  ListEntryRemoved: object({ removed: { type: 'boolean', enum: [true] } }),
   AlertSearchPage: object({ alerts: { type: 'array', items: schemaRef('AlertView') }, next: { type: 'string', description: 'cursor of the next page (absent: the end)' } }, ['next']),
   AlertExport: {
     oneOf: [
@@ -65,7 +91,7 @@ export const ALERTING_SCHEMAS: Record<string, JsonSchema> = {
 
 export const ALERTING_API_DOCS: ApiDocsOptions = {
   title: 'Vigil alerting API',
-  description: "The analysts' API behind the dashboard: alerts, decisions, snoozes, stats, the live feed. Every /v1 route needs an analyst token; the role gates writes (analyst: decisions, admin: snoozes). See services/alerting/README.md.",
+  description: "The analysts' API behind the dashboard: alerts, decisions, snoozes, allow and deny lists (forwarded to velocity), stats, the live feed. Every /v1 route needs an analyst token; the role gates writes (analyst: decisions and lists, admin: snoozes). See services/alerting/README.md.",
   security: {
     bearer: { type: 'http', scheme: 'bearer', description: 'an analyst token (ALERTING_DASHBOARD_TOKEN or one of the users file)' },
     session: { type: 'apiKey', in: 'cookie', name: TOKEN_COOKIE, description: 'the HttpOnly session cookie set by POST /v1/session' },

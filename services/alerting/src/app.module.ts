@@ -7,6 +7,8 @@ import { DecisionProcessor } from './alerts/decision-processor.service';
 import { SignalProcessor } from './alerts/signal-processor.service';
 import { AlertingConfig } from './config';
 import { DashboardController } from './dashboard/dashboard.controller';
+import { ListsController } from './lists/lists.controller';
+import { VelocityListsClient } from './lists/velocity-lists.client';
 import { UsersModule } from './users/users.module';
 import { WebhookDispatcher } from './webhooks/webhook.dispatcher';
 
@@ -16,8 +18,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot({ serviceName: 'alerting', config }), UsersModule],
-      controllers: [AlertsController, DashboardController],
-      providers: [AlertStore, AlertFeed, SignalProcessor, DecisionProcessor, WebhookDispatcher],
+      controllers: [AlertsController, DashboardController, ListsController],
+      providers: [AlertStore, AlertFeed, SignalProcessor, DecisionProcessor, WebhookDispatcher, VelocityListsClient],
     };
   }
 }

@@ -4,9 +4,9 @@ import { Request } from 'express';
 import { AuthenticatedTenant, TenantKeyGuard } from '@vigil/auth';
 import { ApiParamsFrom, ApiQueryFrom, schemaRef } from '@vigil/service-runtime';
 
-import { ExportListQuery, ImportListRequest, ListEntriesQuery, ListEntry, ListEntryParams, PutListEntryDto, RemoveListEntryQuery } from '@vigil/velocity-scoring';
+import { ExportListQuery, ImportListRequest, ImportResult, ListChange, ListEntriesQuery, ListEntry, ListPage, ListEntryParams, PutListEntryDto, RemoveListEntryQuery } from '@vigil/velocity-scoring';
 import { ACTOR_HEADER, ACTOR_PATTERN } from './actor';
-import { ImportResult, ListChange, ListPage, ListsService } from './lists.service';
+import { ListsService } from './lists.service';
 
 /** The actor of a change: X-Vigil-Actor (alerting passes the analyst it authenticated), else "admin-key". */
 const Actor = createParamDecorator((_: unknown, context: ExecutionContext): string => {

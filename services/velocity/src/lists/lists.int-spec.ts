@@ -13,6 +13,8 @@ describe('velocity lists: listing, CSV, change log (real Redis)', () => {
   let config: VelocityConfig;
   let app: INestApplication;
   let redis: Redis;
+  type Reply = { total: number; next?: number; imported: number; entries: { entityId: string; addedBy: string }[]; changes: { action: string; actor: string; reason: string }[] };
+  const json = async (response: Promise<Response>) => (await (await response).json()) as Reply;
   const call = (path: string, init: RequestInit & { as?: string; actor?: string } = {}) =>
     fetch(`${appUrl(app)}/v1/lists${path}`, {
       ...init,
@@ -34,33 +36,33 @@ describe('velocity lists: listing, CSV, change log (real Redis)', () => {
     expect((await call('/deny/account/-acc-2', { method: 'PUT', body: JSON.stringify({ reason: 'mule, confirmed' }) })).status).toBe(200);
     expect((await call('/deny/account/acc-3', { method: 'PUT', actor: 'not an actor!', body: JSON.stringify({ reason: 'x' }) })).status).toBe(400);
 
-    const page = await (await call('?limit=10')).json();
+    const page = await json(call('?limit=10'));
     expect(page.total).toBe(2);
     expect(page.next).toBeUndefined();
     // soonest expiry first
-    expect(page.entries.map((e: { entityId: string; addedBy: string }) => [e.entityId, e.addedBy])).toEqual([['dev-1', 'ana'], ['-acc-2', 'admin-key']]);
-    expect((await (await call('?list=deny')).json()).entries.map((e: { entityId: string }) => e.entityId)).toEqual(['-acc-2']);
+    expect(page.entries.map((e) => [e.entityId, e.addedBy])).toEqual([['dev-1', 'ana'], ['-acc-2', 'admin-key']]);
+    expect((await json(call('?list=deny'))).entries.map((e) => e.entityId)).toEqual(['-acc-2']);
     // another tenant sees nothing of it
-    expect((await (await call('', { as: otherKey })).json()).total).toBe(0);
+    expect((await json(call('', { as: otherKey }))).total).toBe(0);
 
     const csv = await (await call('/export?list=deny')).text();
     expect(csv.split('\r\n')[0]).toBe('entityType,entityId,reason,rules,expiresAt,addedBy,addedAt');
     expect(csv).toContain(`account,'-acc-2,"mule, confirmed"`);
 
     // the export imports into another tenant as it is; a bad row is reported, the good one written
-    const imported = await (await call('/import', { method: 'POST', as: otherKey, actor: 'bo', body: JSON.stringify({ list: 'deny', csv: `${csv}planet,p-1,nope,,,,\n` }) })).json();
+    const imported = await json(call('/import', { method: 'POST', as: otherKey, actor: 'bo', body: JSON.stringify({ list: 'deny', csv: `${csv}planet,p-1,nope,,,,\n` }) }));
     expect(imported).toEqual({ imported: 1, problems: [{ line: 3, reason: expect.stringMatching(/^entityType must be one of/) }] });
-    const copied = (await (await call('?list=deny', { as: otherKey })).json()).entries;
+    const copied = (await json(call('?list=deny', { as: otherKey }))).entries;
     expect(copied).toEqual([expect.objectContaining({ entityType: 'account', entityId: '-acc-2', reason: 'mule, confirmed', addedBy: 'bo' })]);
 
     expect((await call('/allow/device/dev-1?reason=device%20sold', { method: 'DELETE', actor: 'ana' })).status).toBe(204);
-    const { changes } = await (await call('/changes')).json();
-    expect(changes.map((c: { action: string; actor: string; reason: string }) => [c.action, c.actor, c.reason])).toEqual([
+    const { changes } = await json(call('/changes'));
+    expect(changes.map((c) => [c.action, c.actor, c.reason])).toEqual([
       ['remove', 'ana', 'device sold'],
       ['put', 'admin-key', 'mule, confirmed'],
       ['put', 'ana', 'office device'],
     ]);
-    expect((await (await call('')).json()).total).toBe(1);
+    expect((await json(call(''))).total).toBe(1);
 
     // every key this wrote expires
     const keys = await redis.keys(`${config.REDIS_KEY_PREFIX}:*`);
@@ -76,6 +78,6 @@ describe('velocity lists: listing, CSV, change log (real Redis)', () => {
     const rows = Array.from({ length: 5 }, (_, i) => `device,cap-${i},bulk`).join('\n');
     const full = await call('/import', { method: 'POST', body: JSON.stringify({ list: 'deny', csv: `entityType,entityId,reason\n${rows}\n` }) });
     expect(full.status).toBe(409);
-    expect((await (await call('')).json()).total).toBe(1); // nothing of the refused import was written
+    expect((await json(call(''))).total).toBe(1); // nothing of the refused import was written
   });
 });

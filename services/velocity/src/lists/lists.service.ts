@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { BatchCommand, execBatch, REDIS_CLIENT, RedisClient, RedisKeys, redisRoundTrips } from '@vigil/redis';
 import { SERVICE_CONFIG } from '@vigil/service-runtime';
-import { IMPORT_MAX_ROWS, ListEntriesQuery, ListEntryParams, ListedEntity, ListEntityType, ListEntry, ListKind, listToCsv, parseListCsv, parseListEntry, PutListEntryDto } from '@vigil/velocity-scoring';
+import { ImportResult, IMPORT_MAX_ROWS, ListChange, ListPage, ListEntriesQuery, ListEntryParams, ListedEntity, ListEntityType, ListEntry, ListKind, listToCsv, parseListCsv, parseListEntry, PutListEntryDto } from '@vigil/velocity-scoring';
 import { VelocityConfig } from '../config';
 
 const DAY_MS = 86_400_000;
@@ -14,32 +14,6 @@ const LOG_SIZE = 1000;
 const LOG_TTL_MS = 90 * DAY_MS;
 /** Entries one export reads at most. */
 const EXPORT_MAX = 10_000;
-
-/** One change of a tenant's lists, as the change log keeps it. */
-export interface ListChange {
-  at: string;
-  actor: string;
-  action: 'put' | 'remove' | 'import';
-  list: ListKind;
-  entityType?: ListEntityType;
-  entityId?: string;
-  reason: string;
-  /** import: entries written. */
-  count?: number;
-}
-
-export interface ListPage {
-  entries: ListedEntity[];
-  /** Entries of the tenant in the index (both lists, not yet expired). */
-  total: number;
-  /** Offset of the next page; absent at the end. */
-  next?: number;
-}
-
-export interface ImportResult {
-  imported: number;
-  problems: { line: number; reason: string }[];
-}
 
 /**
  * Allow and deny lists. An entry lives under the entity's own key (`<entity>:list`, same hash tag

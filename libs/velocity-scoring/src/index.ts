@@ -6,3 +6,4 @@ export * from './velocity-pass';
 export * from './list-csv';
 export * from './list-entry-dto';
 export * from './list-schemas';
+export * from './rule-api';

@@ -3,6 +3,7 @@ import { ServiceRuntimeModule } from '@vigil/service-runtime';
 import { AdminKeysModule } from './auth/admin-keys.module';
 import { VelocityConfig } from './config';
 import { ListsModule } from './lists/lists.module';
+import { RulesModule } from './rules/rules.module';
 import { ScoringModule } from './scoring/scoring.module';
 import { SellersModule } from './sellers/sellers.module';
 
@@ -11,7 +12,7 @@ export class AppModule {
   static register(config: VelocityConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceRuntimeModule.forRoot({ serviceName: 'velocity', config }), AdminKeysModule, SellersModule, ScoringModule, ListsModule],
+      imports: [ServiceRuntimeModule.forRoot({ serviceName: 'velocity', config }), AdminKeysModule, SellersModule, ScoringModule, ListsModule, RulesModule],
     };
   }
 }

@@ -40,4 +40,11 @@ export class VelocityConfig extends RuntimeConfig {
   @Min(1)
   @Max(10_000_000)
   VELOCITY_LIST_MAX_ENTRIES = 100_000;
+
+  /** Messages one rule preview reads back from the event topics at most (its cost bound); beyond, the preview says it was truncated. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(5_000_000)
+  VELOCITY_BACKTEST_MAX_EVENTS = 200_000;
 }

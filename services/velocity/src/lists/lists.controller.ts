@@ -1,21 +1,11 @@
-import { BadRequestException, Body, Controller, createParamDecorator, Delete, ExecutionContext, Get, Header, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { ApiConflictResponse, ApiHeader, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { Request } from 'express';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedTenant, TenantKeyGuard } from '@vigil/auth';
 import { ApiParamsFrom, ApiQueryFrom, schemaRef } from '@vigil/service-runtime';
 
 import { ExportListQuery, ImportListRequest, ImportResult, ListChange, ListEntriesQuery, ListEntry, ListPage, ListEntryParams, PutListEntryDto, RemoveListEntryQuery } from '@vigil/velocity-scoring';
-import { ACTOR_HEADER, ACTOR_PATTERN } from './actor';
+import { Actor, ActorHeader } from './actor';
 import { ListsService } from './lists.service';
-
-/** The actor of a change: X-Vigil-Actor (alerting passes the analyst it authenticated), else "admin-key". */
-const Actor = createParamDecorator((_: unknown, context: ExecutionContext): string => {
-  const value = context.switchToHttp().getRequest<Request>().header(ACTOR_HEADER);
-  if (value === undefined) return 'admin-key';
-  if (!ACTOR_PATTERN.test(value)) throw new BadRequestException([{ field: ACTOR_HEADER, constraint: 'matches', reason: 'must be 1-64 letters, digits or ._@-' }]);
-  return value;
-});
-const ActorHeader = () => ApiHeader({ name: ACTOR_HEADER, required: false, description: 'who makes the change (recorded with it); default "admin-key"' });
 
 /**
  * PUT    /v1/lists/:list/:entityType/:entityId  {reason, rules?, ttlDays?}

@@ -28,9 +28,11 @@ const RULES = {
  * process, wired through the real Kafka and Redis of the test stack (shared topic and key prefix),
  * alerting forwarding the dashboard's list changes to velocity's lists API.
  */
-describe('workbench in headless Chromium: lists and snoozes (velocity + alerting)', () => {
+describe('workbench in headless Chromium: lists, snoozes and rules (velocity + alerting)', () => {
   const tenant = uniqueId('tenant');
+  const tuned = uniqueId('tuned'); // the rules test's tenant: its stored events are its own
   const velocityKey = uniqueId('vkey');
+  const tunedKey = uniqueId('vkey');
   const prefix = uniqueId('wb');
   let dir: string;
   let velocity: INestApplication;
@@ -64,11 +66,11 @@ describe('workbench in headless Chromium: lists and snoozes (velocity + alerting
     writeFileSync(rulesFile, YAML.stringify(RULES));
     const usersFile = path.join(dir, 'users.yaml');
     const roles = { ana: 'analyst', vic: 'viewer', boss: 'admin' } as const;
-    writeFileSync(usersFile, YAML.stringify({ users: Object.entries(TOKENS).map(([name, token]) => ({ name, role: roles[name as keyof typeof roles], tenants: [tenant], tokenSha256: tokenDigest(token) })) }));
+    writeFileSync(usersFile, YAML.stringify({ users: Object.entries(TOKENS).map(([name, token]) => ({ name, role: roles[name as keyof typeof roles], tenants: name === 'boss' ? [tenant, tuned] : [tenant], tokenSha256: tokenDigest(token) })) }));
     const shared = { VIGIL_TOPIC_PREFIX: prefix, REDIS_KEY_PREFIX: `vigil-test:${prefix}` };
-    const velocityConfig = testConfig(VelocityConfig, { ...shared, RULES_FILE: rulesFile, VELOCITY_ADMIN_KEYS: `${tenant}:${velocityKey}` });
+    const velocityConfig = testConfig(VelocityConfig, { ...shared, RULES_FILE: rulesFile, VELOCITY_ADMIN_KEYS: `${tenant}:${velocityKey},${tuned}:${tunedKey}` });
     velocity = await startTestApp(VelocityModule.register(velocityConfig), velocityConfig);
-    const alertingConfig = testConfig(AlertingConfig, { ...shared, ALERTING_USERS_FILE: usersFile, ALERTING_VELOCITY_URL: appUrl(velocity), ALERTING_VELOCITY_ADMIN_KEYS: `${tenant}:${velocityKey}` });
+    const alertingConfig = testConfig(AlertingConfig, { ...shared, ALERTING_USERS_FILE: usersFile, ALERTING_VELOCITY_URL: appUrl(velocity), ALERTING_VELOCITY_ADMIN_KEYS: `${tenant}:${velocityKey},${tuned}:${tunedKey}` });
     alerting = await startTestApp(AlertingModule.register(alertingConfig), alertingConfig);
     producer = await TrafficProducer.connect(testStack().brokers, prefix);
     signals = await TopicProbe.start<FraudSignal>(testStack().brokers, [`${prefix}.fraud.signals`]);
@@ -180,6 +182,52 @@ describe('workbench in headless Chromium: lists and snoozes (velocity + alerting
       expect.stringMatching(/lifted big-order for account acc-noisy by boss: reseller left$/),
       expect.stringMatching(/snoozed big-order for account acc-noisy until .*2099.* by boss: known reseller$/),
     ]);
+    expect(violations).toEqual([]);
+  });
+
+  it('a threshold change previewed and applied changes the next evaluation', async () => {
+    const [seen, below, above] = ['seen', 'below', 'above'].map((l) => uniqueId(`acc-${l}`));
+    await producer.send([order(tuned, at, { buyer: seen, amount: 150 })]);
+    await signals.waitFor(1, (m) => m.value.subject.id === seen, 30_000);
+
+    const boss = await openSession('boss');
+    await boss.locator('#alerts tr.alert-row', { hasText: seen }).waitFor({ timeout: 20_000 });
+    await boss.selectOption('#l-tenant', tuned);
+    await boss.click('#tab-rules');
+    const row = boss.locator('#r-rows tr.rule-row[data-rule="big-order"]');
+    await row.waitFor();
+    expect(await row.locator('.r-version').textContent()).toBe('1');
+    expect(await row.locator('.r-alerts').textContent()).toBe('1'); // the API's count of the tenant's alerts
+    expect(await row.locator('.r-fp').textContent()).toBe('no verdicts');
+    expect(await boss.locator('#r-apply').isDisabled()).toBe(true);
+
+    await row.locator('.r-threshold[data-metric="order.amount"]').fill('200');
+    await row.locator('button.r-preview').click();
+    await boss.locator('#r-proposed', { hasText: 'changed (version 1001, enforce): 0 signals on 0 subjects' }).waitFor({ timeout: 40_000 });
+    expect(await boss.locator('#r-current').textContent()).toBe('as it is (version 1, enforce): 1 signal on 1 subject');
+    expect(await boss.locator('#r-events').textContent()).toBe('1');
+    expect(await boss.locator('#r-gone').textContent()).toBe(`account:${seen}`);
+    // an edit after the preview needs a new preview before it can be applied
+    await row.locator('.r-threshold').fill('300');
+    expect(await boss.locator('#r-apply').isDisabled()).toBe(true);
+    await row.locator('.r-threshold').fill('200');
+    await row.locator('button.r-preview').click();
+    await boss.locator('#r-apply:not([disabled])').waitFor({ timeout: 40_000 });
+    await boss.click('#r-apply');
+    await boss.locator('#r-result', { hasText: 'say why' }).waitFor();
+    await boss.fill('#r-reason', 'orders of 100-200 are ordinary here');
+    await boss.click('#r-apply');
+    await boss.locator('#r-result', { hasText: 'applied: big-order is version 1001 (enforce)' }).waitFor();
+    await boss.locator('#r-changes li', { hasText: 'big-order → version 1001' }).filter({ hasText: 'by boss: orders of 100-200 are ordinary here' }).waitFor();
+    expect(await row.locator('.r-version').textContent()).toMatch(/^1001changed by boss/);
+
+    // the next evaluation uses it: 150 no longer fires, 250 does (as version 1001); the other tenant keeps the file's rule
+    await producer.send([order(tuned, at + 1000, { buyer: below, amount: 150 }), order(tuned, at + 2000, { buyer: above, amount: 250 })]);
+    const [fired] = await signals.waitFor(1, (m) => m.value.subject.id === above, 30_000);
+    expect(fired.value).toMatchObject({ ruleId: 'big-order', ruleVersion: 1001 });
+    expect(signals.messages.filter((m) => m.value.subject.id === below)).toEqual([]);
+    expect((await fetchIn(boss, `/v1/rules?tenantId=${tenant}`)).text).toMatch(/"id":"big-order","version":1,/);
+    if (process.env.VIGIL_RULES_SCREENSHOT) await boss.screenshot({ path: process.env.VIGIL_RULES_SCREENSHOT, fullPage: true });
     expect(violations).toEqual([]);
   });
 });

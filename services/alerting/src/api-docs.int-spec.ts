@@ -20,7 +20,7 @@ describe('alerting OpenAPI document', () => {
     const routes = controllerRoutes(app);
     expect(routes).toEqual(expect.arrayContaining(['GET /v1/alerts', 'POST /v1/alerts/{id}/decisions', 'POST /v1/snoozes', 'GET /v1/stats', 'GET /v1/alerts/stream', 'GET /health', 'GET /metrics',
       'GET /v1/alerts/search', 'GET /v1/alerts/export', 'POST /v1/alerts/next', 'POST /v1/alerts/decisions', 'POST /v1/alerts/{id}/assignment', 'POST /v1/alerts/{id}/assignment/delete', 'POST /v1/alerts/{id}/comments',
-      'GET /v1/snoozes', 'POST /v1/snoozes/delete', 'GET /v1/lists/entries', 'POST /v1/lists/entries', 'POST /v1/lists/entries/delete', 'GET /v1/lists/export', 'POST /v1/lists/import', 'GET /v1/lists/changes']));
+      'GET /v1/snoozes', 'POST /v1/snoozes/delete', 'GET /v1/lists/entries', 'POST /v1/lists/entries', 'POST /v1/lists/entries/delete', 'GET /v1/lists/export', 'POST /v1/lists/import', 'GET /v1/lists/changes', 'GET /v1/rules', 'POST /v1/rules/preview', 'POST /v1/rules/changes']));
     expect(documentedOperations(doc)).toEqual(routes);
     expect((await fetch(`${appUrl(app)}/docs`)).status).toBe(200);
   });
@@ -40,6 +40,8 @@ describe('alerting OpenAPI document', () => {
     expect(doc.components?.schemas?.['PutListEntryRequest']).toMatchObject({ required: expect.arrayContaining(['list', 'entityType', 'entityId', 'reason']), properties: { list: { enum: ['allow', 'deny'] }, ttlDays: { maximum: 3650 } } });
     expect(doc.components?.schemas?.['ListImportRequest']).toMatchObject({ required: expect.arrayContaining(['list', 'csv']), properties: { csv: { maxLength: 90_000 } } });
     expect(doc.paths['/v1/lists/entries']['get'].responses['200']).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/ListPage' } } } });
+    expect(doc.components?.schemas?.['RuleApplyRequest']).toMatchObject({ required: expect.arrayContaining(['ruleId', 'reason', 'expectedVersion']) });
+    expect(doc.paths['/v1/rules/preview']['post'].responses['200']).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/RulePreview' } } } });
     expect(doc.components?.schemas?.['SnoozeList']).toMatchObject({ required: ['snoozes', 'changes'] });
     // config and internal classes of class-validator's storage are not API
     expect(Object.keys(doc.components?.schemas ?? {})).not.toContain('AlertingConfig');

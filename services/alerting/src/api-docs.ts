@@ -1,6 +1,7 @@
 import { AlertDecision, FraudAlert, JsonSchema } from '@vigil/contracts';
 import { ApiDocsOptions, HTTP_ERROR_SCHEMA, schemaRef } from '@vigil/service-runtime';
-import { LIST_API_SCHEMAS } from '@vigil/velocity-scoring';
+import { LIST_API_SCHEMAS, RULE_API_SCHEMAS } from '@vigil/velocity-scoring';
+import type { RuleOutcomes } from './rules/rules.controller';
 import type { AlertView } from './alerts/alert-document';
 import { EXPORT_COLUMNS } from './alerts/alerts.controller';
 import type { AlertFeed } from './alerts/alert-feed';
@@ -55,6 +56,13 @@ const snoozeChange: { [K in keyof SnoozeChange]-?: JsonSchema } = {
   until: dateTime,
 };
 
+const ruleOutcomes: { [K in keyof RuleOutcomes]-?: JsonSchema } = {
+  alerts24h: { type: 'integer', minimum: 0, description: 'alerts of the tenant with this rule first seen in the last 24 h (event time)' },
+  confirmedFraud: { type: 'integer', minimum: 0 },
+  falsePositive: { type: 'integer', minimum: 0 },
+  falsePositiveRate: { type: 'number', minimum: 0, maximum: 1, description: 'falsePositive / (falsePositive + confirmedFraud); 0 without verdicts' },
+};
+
 const object = (properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema => ({
   type: 'object',
   required: Object.keys(properties).filter((p) => !optional.includes(p)),
@@ -76,6 +84,12 @@ export const ALERTING_SCHEMAS: Record<string, JsonSchema> = {
     changes: { type: 'array', items: object(snoozeChange, ['subject', 'until']), description: 'the newest 50 snoozes set and lifted' },
   }),
   ...LIST_API_SCHEMAS,
+  ...RULE_API_SCHEMAS,
+  RulePage: object({
+    tenantId: { type: 'string' },
+    rules: { type: 'array', items: { allOf: [schemaRef('RuleView'), object(ruleOutcomes)] } },
+    changes: { type: 'array', items: schemaRef('RuleChange'), description: 'the tenant’s newest 50 rule changes' },
+  }),
   ListEntryRemoved: object({ removed: { type: 'boolean', enum: [true] } }),
   AlertSearchPage: object({ alerts: { type: 'array', items: schemaRef('AlertView') }, next: { type: 'string', description: 'cursor of the next page (absent: the end)' } }, ['next']),
   AlertExport: {
@@ -91,7 +105,7 @@ export const ALERTING_SCHEMAS: Record<string, JsonSchema> = {
 
 export const ALERTING_API_DOCS: ApiDocsOptions = {
   title: 'Vigil alerting API',
-  description: "The analysts' API behind the dashboard: alerts, decisions, snoozes, allow and deny lists (forwarded to velocity), stats, the live feed. Every /v1 route needs an analyst token; the role gates writes (analyst: decisions and lists, admin: snoozes). See services/alerting/README.md.",
+  description: "The analysts' API behind the dashboard: alerts, decisions, snoozes, allow and deny lists and rule changes with their backtest (forwarded to velocity), stats, the live feed. Every /v1 route needs an analyst token; the role gates writes (analyst: decisions and lists, admin: snoozes and rule changes). See services/alerting/README.md.",
   security: {
     bearer: { type: 'http', scheme: 'bearer', description: 'an analyst token (ALERTING_DASHBOARD_TOKEN or one of the users file)' },
     session: { type: 'apiKey', in: 'cookie', name: TOKEN_COOKIE, description: 'the HttpOnly session cookie set by POST /v1/session' },

@@ -8,7 +8,8 @@ import { SignalProcessor } from './alerts/signal-processor.service';
 import { AlertingConfig } from './config';
 import { DashboardController } from './dashboard/dashboard.controller';
 import { ListsController } from './lists/lists.controller';
-import { VelocityListsClient } from './lists/velocity-lists.client';
+import { RulesController } from './rules/rules.controller';
+import { VelocityClient } from './velocity-api/velocity.client';
 import { UsersModule } from './users/users.module';
 import { WebhookDispatcher } from './webhooks/webhook.dispatcher';
 
@@ -18,8 +19,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot({ serviceName: 'alerting', config }), UsersModule],
-      controllers: [AlertsController, DashboardController, ListsController],
-      providers: [AlertStore, AlertFeed, SignalProcessor, DecisionProcessor, WebhookDispatcher, VelocityListsClient],
+      controllers: [AlertsController, DashboardController, ListsController, RulesController],
+      providers: [AlertStore, AlertFeed, SignalProcessor, DecisionProcessor, WebhookDispatcher, VelocityClient],
     };
   }
 }

@@ -429,6 +429,18 @@ export class AlertStore implements OnModuleInit {
     };
   }
 
+  /**
+   * Alerts of each rule first seen (event time) since `sinceMs` in a tenant: a count over the
+   * rule's search index (capped at ALERTING_SEARCH_KEY_SIZE, so a count at that cap means "at least").
+   */
+  async alertsSince(tenantId: string, ruleIds: string[], sinceMs: number): Promise<Record<string, number>> {
+    if (ruleIds.length === 0) return {};
+    const base = this.searchKey(tenantId);
+    redisRoundTrips.inc({ operation: 'alertingRuleCounts' });
+    const counts = await execBatch<number>(this.redis, ruleIds.map((r) => ({ key: `${base}:r:${r}`, queue: (p) => p.zcount(`${base}:r:${r}`, sinceMs, '+inf') })));
+    return Object.fromEntries(ruleIds.map((r, i) => [r, counts[i]]));
+  }
+
   /** Drops ended snoozes from the registry (their keys have expired already). */
   private async pruneSnoozes(nowMs: number): Promise<void> {
     const [registry, byUntil] = [this.snoozesKey(), this.snoozesUntilKey()];

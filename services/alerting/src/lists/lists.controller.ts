@@ -1,11 +1,12 @@
-import { BadRequestException, Body, Controller, ForbiddenException, Get, Header, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBadGatewayResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiResponse, ApiSecurity, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ApiQueryFrom, schemaRef } from '@vigil/service-runtime';
 import { ListEntry } from '@vigil/velocity-scoring';
 import { AnalystAuthGuard, CurrentAnalyst, RequireRole } from '../users/analyst-auth.guard';
-import { AnalystUser, seesTenant } from '../users/analyst-users';
+import { AnalystUser } from '../users/analyst-users';
 import { ListChangesRequest, ListEntriesRequest, ListExportRequest, ListImportRequest, PutListEntryRequest, RemoveListEntryRequest } from './lists.dto';
-import { VelocityListsClient } from './velocity-lists.client';
+import { tenantOf } from '../velocity-api/tenant';
+import { VelocityClient } from '../velocity-api/velocity.client';
 
 const enc = encodeURIComponent;
 
@@ -25,7 +26,7 @@ const enc = encodeURIComponent;
 @Controller('v1/lists')
 @UseGuards(AnalystAuthGuard)
 export class ListsController {
-  constructor(private readonly velocity: VelocityListsClient) {}
+  constructor(private readonly velocity: VelocityClient) {}
 
   @Get('entries')
   @ApiQueryFrom(ListEntriesRequest)
@@ -33,7 +34,7 @@ export class ListsController {
   entries(@Query() query: ListEntriesRequest, @CurrentAnalyst() user: AnalystUser): Promise<unknown> {
     const q = new URLSearchParams();
     for (const name of ['list', 'entityType', 'offset', 'limit'] as const) if (query[name] !== undefined) q.set(name, String(query[name]));
-    return this.velocity.json(tenantOf(query, user), 'GET', `?${q}`);
+    return this.velocity.json(tenantOf(query, user), 'GET', `/v1/lists?${q}`);
   }
 
   @Post('entries')
@@ -43,7 +44,7 @@ export class ListsController {
   @ApiConflictResponse({ description: 'the tenant holds VELOCITY_LIST_MAX_ENTRIES entries', schema: schemaRef('HttpError') })
   put(@Body() body: PutListEntryRequest, @CurrentAnalyst() user: AnalystUser): Promise<ListEntry> {
     const { list, entityType, entityId, reason, rules, ttlDays } = body;
-    return this.velocity.json(tenantOf(body, user), 'PUT', `/${list}/${entityType}/${enc(entityId)}`, user.name, { reason, rules, ttlDays });
+    return this.velocity.json(tenantOf(body, user), 'PUT', `/v1/lists/${list}/${entityType}/${enc(entityId)}`, user.name, { reason, rules, ttlDays });
   }
 
   @Post('entries/delete')
@@ -52,7 +53,7 @@ export class ListsController {
   @ApiOkResponse({ schema: schemaRef('ListEntryRemoved') })
   @ApiNotFoundResponse({ description: 'no such entry in the tenant’s list', schema: schemaRef('HttpError') })
   async remove(@Body() body: RemoveListEntryRequest, @CurrentAnalyst() user: AnalystUser): Promise<{ removed: true }> {
-    await this.velocity.call(tenantOf(body, user), 'DELETE', `/${body.list}/${body.entityType}/${enc(body.entityId)}?reason=${enc(body.reason)}`, user.name);
+    await this.velocity.call(tenantOf(body, user), 'DELETE', `/v1/lists/${body.list}/${body.entityType}/${enc(body.entityId)}?reason=${enc(body.reason)}`, user.name);
     return { removed: true };
   }
 
@@ -62,7 +63,7 @@ export class ListsController {
   @Header('content-type', 'text/csv; charset=utf-8')
   @ApiOkResponse({ description: 'CSV: entityType, entityId, reason, rules, expiresAt, addedBy, addedAt (imports back as it is)', schema: { type: 'string' } })
   async exportCsv(@Query() query: ListExportRequest, @CurrentAnalyst() user: AnalystUser): Promise<string> {
-    return (await this.velocity.call(tenantOf(query, user), 'GET', `/export?list=${query.list}`)).text;
+    return (await this.velocity.call(tenantOf(query, user), 'GET', `/v1/lists/export?list=${query.list}`)).text;
   }
 
   @Post('import')
@@ -71,23 +72,13 @@ export class ListsController {
   @ApiOkResponse({ description: 'valid rows written, invalid rows listed by line (1 = the header)', schema: schemaRef('ListImport') })
   @ApiConflictResponse({ description: 'the rows would pass VELOCITY_LIST_MAX_ENTRIES', schema: schemaRef('HttpError') })
   importCsv(@Body() body: ListImportRequest, @CurrentAnalyst() user: AnalystUser): Promise<unknown> {
-    return this.velocity.json(tenantOf(body, user), 'POST', '/import', user.name, { list: body.list, csv: body.csv });
+    return this.velocity.json(tenantOf(body, user), 'POST', '/v1/lists/import', user.name, { list: body.list, csv: body.csv });
   }
 
   @Get('changes')
   @ApiQueryFrom(ListChangesRequest)
   @ApiOkResponse({ description: 'the newest 50 changes of the tenant’s lists: who, what, why', schema: schemaRef('ListChanges') })
   changes(@Query() query: ListChangesRequest, @CurrentAnalyst() user: AnalystUser): Promise<unknown> {
-    return this.velocity.json(tenantOf(query, user), 'GET', '/changes');
+    return this.velocity.json(tenantOf(query, user), 'GET', '/v1/lists/changes');
   }
-}
-
-/** The tenant asked for (if the caller sees it), or the caller's only tenant. */
-function tenantOf(request: { tenantId?: string }, user: AnalystUser): string {
-  if (request.tenantId) {
-    if (!seesTenant(user, request.tenantId)) throw new ForbiddenException(`${user.name} does not see tenant ${request.tenantId}`);
-    return request.tenantId;
-  }
-  if (user.tenants !== '*' && user.tenants.length === 1) return user.tenants[0];
-  throw new BadRequestException([{ field: 'tenantId', constraint: 'required', reason: 'name the tenant: you see more than one' }]);
 }

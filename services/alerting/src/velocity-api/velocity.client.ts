@@ -11,14 +11,15 @@ export interface VelocityReply {
 }
 
 /**
- * Calls velocity's lists API for a tenant with that tenant's velocity admin key
+ * Calls velocity's tenant API (lists, rules) for a tenant with that tenant's velocity admin key
  * (ALERTING_VELOCITY_ADMIN_KEYS) and the analyst as X-Vigil-Actor. Velocity stays the one owner of
- * lists (it validates, stores and logs); alerting only decides who may ask (AnalystAuthGuard,
- * the analyst's tenants). Velocity's 4xx answers reach the caller as they are.
+ * lists and rule changes (it validates, stores and logs); alerting only decides who may ask
+ * (AnalystAuthGuard, the analyst's role and tenants). Velocity's 4xx answers reach the caller as
+ * they are.
  */
 @Injectable()
-export class VelocityListsClient {
-  private readonly logger = new Logger(VelocityListsClient.name);
+export class VelocityClient {
+  private readonly logger = new Logger(VelocityClient.name);
   private readonly keyOf = new Map<string, string>();
   private readonly base: string;
 
@@ -29,21 +30,21 @@ export class VelocityListsClient {
     this.base = config.ALERTING_VELOCITY_URL.replace(/\/+$/, '');
   }
 
-  /** `path` is below /v1/lists and built from validated values only. */
+  /** `path` (e.g. /v1/lists?...) is built from validated values only. */
   async call(tenantId: string, method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, actor?: string, body?: unknown): Promise<VelocityReply> {
     const key = this.keyOf.get(tenantId);
-    if (!this.base) throw new ServiceUnavailableException('lists are not configured here: set ALERTING_VELOCITY_URL and ALERTING_VELOCITY_ADMIN_KEYS');
+    if (!this.base) throw new ServiceUnavailableException('velocity is not configured here: set ALERTING_VELOCITY_URL and ALERTING_VELOCITY_ADMIN_KEYS');
     if (!key) throw new ServiceUnavailableException(`no velocity admin key for tenant ${tenantId} in ALERTING_VELOCITY_ADMIN_KEYS`);
     let response: Response;
     try {
-      response = await fetch(`${this.base}/v1/lists${path}`, {
+      response = await fetch(`${this.base}${path}`, {
         method,
         headers: { 'x-api-key': key, ...(actor ? { 'x-vigil-actor': actor } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {
-      this.logger.warn(`velocity lists API unreachable: ${(error as Error).message}`);
+      this.logger.warn(`velocity API unreachable: ${(error as Error).message}`);
       throw new BadGatewayException('the velocity service did not answer');
     }
     const text = await response.text();

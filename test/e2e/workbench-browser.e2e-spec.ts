@@ -126,6 +126,25 @@ describe('workbench in headless Chromium: lists, snoozes and rules (velocity + a
     await page.locator('#alerts tr.alert-row', { hasText: control }).waitFor({ timeout: 20_000 });
     expect(await page.locator('#alerts tr.alert-row', { hasText: second }).count()).toBe(0);
 
+    // the device's entity page: its list entry, counters (as the API gives them), the accounts seen on it, the alert naming it
+    await page.click('#tab-entity');
+    await page.locator('#e-empty', { hasText: 'Open an entity' }).waitFor();
+    await page.selectOption('#e-type', 'device');
+    await page.fill('#e-id', device);
+    await page.click('#e-open');
+    await page.locator('#e-list', { hasText: 'on the allow list: office device, shared by staff (by ana, until' }).waitFor();
+    const api = JSON.parse((await fetchIn(page, `/v1/entities/device/${device}`)).text) as { state: { counters: Record<string, number> }; alerts: { subject: { id: string } }[] };
+    expect(api.state.counters['device.order.count@1h']).toBe(2);
+    const shown = Object.fromEntries((await page.locator('#e-counters tr').allTextContents()).map((t) => [t.replace(/\d+$/, ''), Number(/(\d+)$/.exec(t)?.[1])]));
+    expect(shown).toEqual(api.state.counters);
+    expect(await page.locator('#e-links li').allTextContents()).toEqual([expect.stringMatching(new RegExp(`^account ${second} via accounts.distinct, `)), expect.stringMatching(new RegExp(`^account ${first} via accounts.distinct, `))]);
+    expect(api.alerts.map((a) => a.subject.id)).toEqual([first]);
+    await page.locator('#e-alerts .e-alert', { hasText: first }).locator('table.events tr', { hasText: 'order.placed' }).waitFor();
+    // a linked entity opens its own page
+    await page.locator('#e-links a.e-link', { hasText: first }).click();
+    await page.locator('#e-title', { hasText: `account ${first}` }).waitFor();
+    expect(await page.locator('#e-list').textContent()).toBe('on no list');
+
     // CSV export of the list, imported back (a second entity added through the file)
     await page.click('#tab-lists');
     await page.selectOption('#l-csv-list', 'allow');

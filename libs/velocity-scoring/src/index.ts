@@ -7,3 +7,4 @@ export * from './list-csv';
 export * from './list-entry-dto';
 export * from './list-schemas';
 export * from './rule-api';
+export * from './entity-view';

@@ -20,7 +20,7 @@ describe('alerting OpenAPI document', () => {
     const routes = controllerRoutes(app);
     expect(routes).toEqual(expect.arrayContaining(['GET /v1/alerts', 'POST /v1/alerts/{id}/decisions', 'POST /v1/snoozes', 'GET /v1/stats', 'GET /v1/alerts/stream', 'GET /health', 'GET /metrics',
       'GET /v1/alerts/search', 'GET /v1/alerts/export', 'POST /v1/alerts/next', 'POST /v1/alerts/decisions', 'POST /v1/alerts/{id}/assignment', 'POST /v1/alerts/{id}/assignment/delete', 'POST /v1/alerts/{id}/comments',
-      'GET /v1/snoozes', 'POST /v1/snoozes/delete', 'GET /v1/lists/entries', 'POST /v1/lists/entries', 'POST /v1/lists/entries/delete', 'GET /v1/lists/export', 'POST /v1/lists/import', 'GET /v1/lists/changes', 'GET /v1/rules', 'POST /v1/rules/preview', 'POST /v1/rules/changes']));
+      'GET /v1/snoozes', 'POST /v1/snoozes/delete', 'GET /v1/lists/entries', 'POST /v1/lists/entries', 'POST /v1/lists/entries/delete', 'GET /v1/lists/export', 'POST /v1/lists/import', 'GET /v1/lists/changes', 'GET /v1/rules', 'POST /v1/rules/preview', 'POST /v1/rules/changes', 'GET /v1/entities/{entityType}/{entityId}']));
     expect(documentedOperations(doc)).toEqual(routes);
     expect((await fetch(`${appUrl(app)}/docs`)).status).toBe(200);
   });

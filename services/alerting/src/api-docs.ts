@@ -1,6 +1,7 @@
 import { AlertDecision, FraudAlert, JsonSchema } from '@vigil/contracts';
 import { ApiDocsOptions, HTTP_ERROR_SCHEMA, schemaRef } from '@vigil/service-runtime';
-import { LIST_API_SCHEMAS, RULE_API_SCHEMAS } from '@vigil/velocity-scoring';
+import { ENTITY_API_SCHEMAS, LIST_API_SCHEMAS, RULE_API_SCHEMAS } from '@vigil/velocity-scoring';
+import type { EntityPage } from './entities/entities.controller';
 import type { RuleOutcomes } from './rules/rules.controller';
 import type { AlertView } from './alerts/alert-document';
 import { EXPORT_COLUMNS } from './alerts/alerts.controller';
@@ -63,6 +64,15 @@ const ruleOutcomes: { [K in keyof RuleOutcomes]-?: JsonSchema } = {
   falsePositiveRate: { type: 'number', minimum: 0, maximum: 1, description: 'falsePositive / (falsePositive + confirmedFraud); 0 without verdicts' },
 };
 
+const entityPage: { [K in keyof EntityPage]-?: JsonSchema } = {
+  tenantId: { type: 'string' },
+  entityType: { type: 'string' },
+  entityId: { type: 'string' },
+  state: { $ref: '#/components/schemas/EntityView' },
+  alerts: { type: 'array', items: { $ref: '#/components/schemas/AlertView' }, description: 'first seen newest first, at most 50 (signals with triggering events and evidence)' },
+  moreAlerts: { type: 'boolean', description: 'the search by entityType and entityId pages through the rest' },
+};
+
 const object = (properties: Record<string, JsonSchema>, optional: string[] = []): JsonSchema => ({
   type: 'object',
   required: Object.keys(properties).filter((p) => !optional.includes(p)),
@@ -85,6 +95,8 @@ export const ALERTING_SCHEMAS: Record<string, JsonSchema> = {
   }),
   ...LIST_API_SCHEMAS,
   ...RULE_API_SCHEMAS,
+  ...ENTITY_API_SCHEMAS,
+  EntityPage: { type: 'object', required: ['tenantId', 'entityType', 'entityId', 'alerts', 'moreAlerts'], properties: entityPage },
   RulePage: object({
     tenantId: { type: 'string' },
     rules: { type: 'array', items: { allOf: [schemaRef('RuleView'), object(ruleOutcomes)] } },

@@ -7,6 +7,7 @@ import { DecisionProcessor } from './alerts/decision-processor.service';
 import { SignalProcessor } from './alerts/signal-processor.service';
 import { AlertingConfig } from './config';
 import { DashboardController } from './dashboard/dashboard.controller';
+import { EntitiesController } from './entities/entities.controller';
 import { ListsController } from './lists/lists.controller';
 import { RulesController } from './rules/rules.controller';
 import { VelocityClient } from './velocity-api/velocity.client';
@@ -19,7 +20,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot({ serviceName: 'alerting', config }), UsersModule],
-      controllers: [AlertsController, DashboardController, ListsController, RulesController],
+      controllers: [AlertsController, DashboardController, ListsController, RulesController, EntitiesController],
       providers: [AlertStore, AlertFeed, SignalProcessor, DecisionProcessor, WebhookDispatcher, VelocityClient],
     };
   }

@@ -19,7 +19,7 @@ describe('velocity OpenAPI document', () => {
   it('lists every controller route (lists, seller bans, health, metrics) and serves /docs', async () => {
     const routes = controllerRoutes(app);
     expect(routes).toEqual(
-      expect.arrayContaining(['PUT /v1/lists/{list}/{entityType}/{entityId}', 'GET /v1/lists/{list}/{entityType}/{entityId}', 'DELETE /v1/lists/{list}/{entityType}/{entityId}', 'POST /v1/sellers/{id}/ban', 'GET /health', 'GET /v1/lists', 'GET /v1/lists/export', 'POST /v1/lists/import', 'GET /v1/lists/changes', 'GET /v1/rules', 'POST /v1/rules/{id}/preview', 'POST /v1/rules/{id}/changes']),
+      expect.arrayContaining(['PUT /v1/lists/{list}/{entityType}/{entityId}', 'GET /v1/lists/{list}/{entityType}/{entityId}', 'DELETE /v1/lists/{list}/{entityType}/{entityId}', 'POST /v1/sellers/{id}/ban', 'GET /health', 'GET /v1/lists', 'GET /v1/lists/export', 'POST /v1/lists/import', 'GET /v1/lists/changes', 'GET /v1/rules', 'POST /v1/rules/{id}/preview', 'POST /v1/rules/{id}/changes', 'GET /v1/entities/{entityType}/{entityId}']),
     );
     expect(documentedOperations(doc)).toEqual(routes);
     expect((await fetch(`${appUrl(app)}/docs`)).status).toBe(200);

@@ -1,6 +1,6 @@
 import { JsonSchema } from '@vigil/contracts';
 import { ApiDocsOptions, HTTP_ERROR_SCHEMA } from '@vigil/service-runtime';
-import { LIST_API_SCHEMAS, RULE_API_SCHEMAS } from '@vigil/velocity-scoring';
+import { ENTITY_API_SCHEMAS, LIST_API_SCHEMAS, RULE_API_SCHEMAS } from '@vigil/velocity-scoring';
 import type { SellerBanResult } from './sellers/seller-ban.controller';
 
 /*
@@ -17,11 +17,12 @@ const object = (properties: Record<string, JsonSchema>): JsonSchema => ({ type: 
 
 export const VELOCITY_API_DOCS: ApiDocsOptions = {
   title: 'Vigil velocity API',
-  description: "Allow and deny lists, rule changes (with their backtest) and seller bans of a tenant (the tenant is the admin key's, VELOCITY_ADMIN_KEYS). See services/velocity/README.md.",
+  description: "Allow and deny lists, rule changes (with their backtest), entity state (read only) and seller bans of a tenant (the tenant is the admin key's, VELOCITY_ADMIN_KEYS). See services/velocity/README.md.",
   security: { adminKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'a tenant admin key (or Authorization: Bearer <key>)' } },
   schemas: {
     ...LIST_API_SCHEMAS,
     ...RULE_API_SCHEMAS,
+    ...ENTITY_API_SCHEMAS,
     SellerBan: object(sellerBan),
     HttpError: HTTP_ERROR_SCHEMA,
   },

@@ -52,6 +52,12 @@ export class ListsService {
     return entry;
   }
 
+  /** The entity's entry on either list (null: none). */
+  async entryFor(tenantId: string, entityType: ListEntityType, entityId: string): Promise<ListEntry | null> {
+    redisRoundTrips.inc({ operation: 'lists.get' });
+    return parseListEntry(await this.redis.get(this.key(tenantId, { entityType, entityId })));
+  }
+
   async remove(tenantId: string, params: ListEntryParams, actor: string, reason = '', now = new Date()): Promise<void> {
     await this.get(tenantId, params);
     const change: ListChange = { at: now.toISOString(), actor, action: 'remove', list: params.list, entityType: params.entityType, entityId: params.entityId, reason };

@@ -1,4 +1,4 @@
-import { CounterUpdate, EntitySnapshot } from '@vigil/counters';
+import { CounterUpdate, EntitySnapshot, formatDuration, parseDuration } from '@vigil/counters';
 import { JsonSchema } from '@vigil/contracts';
 import { COUNTERS, CounterName, ENTITY_TYPES, EntityType, update } from './counter-catalogue';
 import { ListEntry } from './list-entry';
@@ -29,6 +29,11 @@ export function countersOf(type: EntityType): CounterUpdate[] {
   return (Object.keys(COUNTERS) as CounterName[]).filter((name) => COUNTERS[name].entity === type).map((name) => update(name));
 }
 
+/** The snapshot names windows by their length ("1d"); rules name them as the catalogue does ("24h"). */
+const METRIC_NAMES = new Map<string, string>(
+  Object.values(COUNTERS).flatMap((c) => c.windows.map((w) => [`${c.entity}.${c.counter}@${formatDuration(parseDuration(w))}`, `${c.entity}.${c.counter}@${w}`] as const)),
+);
+
 export function entityView(type: EntityType, id: string, snapshot: EntitySnapshot, listEntry: ListEntry | null): EntityView {
   const links: EntityView['links'] = [];
   for (const [counter, members] of Object.entries(snapshot.members)) {
@@ -41,7 +46,7 @@ export function entityView(type: EntityType, id: string, snapshot: EntitySnapsho
     entityType: type,
     entityId: id,
     ...(snapshot.watermarkMs > 0 ? { seenUntil: new Date(snapshot.watermarkMs).toISOString() } : {}),
-    counters: Object.fromEntries(Object.entries(snapshot.counters).map(([k, v]) => [`${type}.${k}`, v])),
+    counters: Object.fromEntries(Object.entries(snapshot.counters).map(([k, v]) => [METRIC_NAMES.get(`${type}.${k}`) ?? `${type}.${k}`, v])),
     facts: { ...snapshot.facts, ...Object.fromEntries(Object.entries(snapshot.sets).map(([set, members]) => [`${set}`, members.join(' ')])) },
     links,
     ...(listEntry ? { listEntry } : {}),

@@ -58,7 +58,7 @@ const snoozeChange: { [K in keyof SnoozeChange]-?: JsonSchema } = {
 };
 
 const ruleOutcomes: { [K in keyof RuleOutcomes]-?: JsonSchema } = {
-  alerts24h: { type: 'integer', minimum: 0, description: 'alerts of the tenant with this rule first seen in the last 24 h (event time)' },
+  alerts24h: { type: 'integer', minimum: 0, description: 'alerts of the tenant with this rule first seen in the 24 h (event time) up to the tenant’s newest alert (alertsUntil)' },
   confirmedFraud: { type: 'integer', minimum: 0 },
   falsePositive: { type: 'integer', minimum: 0 },
   falsePositiveRate: { type: 'number', minimum: 0, maximum: 1, description: 'falsePositive / (falsePositive + confirmedFraud); 0 without verdicts' },
@@ -99,9 +99,10 @@ export const ALERTING_SCHEMAS: Record<string, JsonSchema> = {
   EntityPage: { type: 'object', required: ['tenantId', 'entityType', 'entityId', 'alerts', 'moreAlerts'], properties: entityPage },
   RulePage: object({
     tenantId: { type: 'string' },
+    alertsUntil: { ...dateTime, description: 'first-seen time of the tenant’s newest alert, the end of the alerts24h window (absent: no alert)' },
     rules: { type: 'array', items: { allOf: [schemaRef('RuleView'), object(ruleOutcomes)] } },
     changes: { type: 'array', items: schemaRef('RuleChange'), description: 'the tenant’s newest 50 rule changes' },
-  }),
+  }, ['alertsUntil']),
   ListEntryRemoved: object({ removed: { type: 'boolean', enum: [true] } }),
   AlertSearchPage: object({ alerts: { type: 'array', items: schemaRef('AlertView') }, next: { type: 'string', description: 'cursor of the next page (absent: the end)' } }, ['next']),
   AlertExport: {

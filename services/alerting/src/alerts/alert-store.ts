@@ -430,15 +430,19 @@ export class AlertStore implements OnModuleInit {
   }
 
   /**
-   * Alerts of each rule first seen (event time) since `sinceMs` in a tenant: a count over the
-   * rule's search index (capped at ALERTING_SEARCH_KEY_SIZE, so a count at that cap means "at least").
+   * Alerts of each rule of a tenant first seen in the `windowMs` (event time) up to the tenant's
+   * newest alert: a count over the rule's search index (capped at ALERTING_SEARCH_KEY_SIZE, so a
+   * count at that cap means "at least"). Anchored on the newest alert rather than the wall clock,
+   * so a replayed or delayed stream reads the same. `until` is absent when the tenant has no alert.
    */
-  async alertsSince(tenantId: string, ruleIds: string[], sinceMs: number): Promise<Record<string, number>> {
-    if (ruleIds.length === 0) return {};
+  async recentAlerts(tenantId: string, ruleIds: string[], windowMs: number): Promise<{ until?: string; counts: Record<string, number> }> {
     const base = this.searchKey(tenantId);
     redisRoundTrips.inc({ operation: 'alertingRuleCounts' });
-    const counts = await execBatch<number>(this.redis, ruleIds.map((r) => ({ key: `${base}:r:${r}`, queue: (p) => p.zcount(`${base}:r:${r}`, sinceMs, '+inf') })));
-    return Object.fromEntries(ruleIds.map((r, i) => [r, counts[i]]));
+    const newest = await this.redis.zrevrange(base, 0, 0, 'WITHSCORES');
+    if (newest.length < 2 || ruleIds.length === 0) return { counts: Object.fromEntries(ruleIds.map((r) => [r, 0])) };
+    const untilMs = Number(newest[1]);
+    const counts = await execBatch<number>(this.redis, ruleIds.map((r) => ({ key: `${base}:r:${r}`, queue: (p) => p.zcount(`${base}:r:${r}`, untilMs - windowMs, untilMs) })));
+    return { until: new Date(untilMs).toISOString(), counts: Object.fromEntries(ruleIds.map((r, i) => [r, counts[i]])) };
   }
 
   /** Drops ended snoozes from the registry (their keys have expired already). */

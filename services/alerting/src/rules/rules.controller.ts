@@ -7,14 +7,14 @@ import { AlertStore } from '../alerts/alert-store';
 import { AnalystAuthGuard, CurrentAnalyst, RequireRole } from '../users/analyst-auth.guard';
 import { AnalystUser } from '../users/analyst-users';
 import { tenantOf } from '../velocity-api/tenant';
-import { VelocityClient } from '../velocity-api/velocity.client';
+import { PREVIEW_TIMEOUT_MS, VelocityClient } from '../velocity-api/velocity.client';
 import { RuleApplyRequest, RulePreviewRequest, RulesQuery } from './rules.dto';
 
 const DAY_MS = 86_400_000;
 
 /** A rule as the rules page shows it: velocity's view plus what alerting knows of its outcomes. */
 export interface RuleOutcomes {
-  /** Alerts of the tenant the rule contributed to, first seen in the last 24 h (event time). */
+  /** Alerts of the tenant the rule contributed to, first seen in the 24 h (event time) up to the tenant's newest alert. */
   alerts24h: number;
   /** Verdicts on the tenant's alerts with this rule. */
   confirmedFraud: number;
@@ -47,12 +47,14 @@ export class RulesController {
   @Get()
   @ApiQueryFrom(RulesQuery)
   @ApiOkResponse({ schema: schemaRef('RulePage') })
-  async list(@Query() query: RulesQuery, @CurrentAnalyst() user: AnalystUser): Promise<{ tenantId: string; rules: (RuleView & RuleOutcomes)[]; changes: RuleChange[] }> {
+  async list(@Query() query: RulesQuery, @CurrentAnalyst() user: AnalystUser): Promise<{ tenantId: string; alertsUntil?: string; rules: (RuleView & RuleOutcomes)[]; changes: RuleChange[] }> {
     const tenantId = tenantOf(query, user);
     const { rules, changes } = await this.velocity.json<{ rules: RuleView[]; changes: RuleChange[] }>(tenantId, 'GET', '/v1/rules');
-    const [fired, verdicts] = await Promise.all([this.store.alertsSince(tenantId, rules.map((r) => r.id), Date.now() - DAY_MS), this.store.ruleStats([tenantId])]);
+    const [recent, verdicts] = await Promise.all([this.store.recentAlerts(tenantId, rules.map((r) => r.id), DAY_MS), this.store.ruleStats([tenantId])]);
+    const fired = recent.counts;
     return {
       tenantId,
+      ...(recent.until ? { alertsUntil: recent.until } : {}),
       rules: rules.map((rule) => {
         const v = verdicts[rule.id];
         return { ...rule, alerts24h: fired[rule.id] ?? 0, confirmedFraud: v?.confirmed_fraud ?? 0, falsePositive: v?.false_positive ?? 0, falsePositiveRate: v?.falsePositiveRate ?? 0 };
@@ -68,7 +70,7 @@ export class RulesController {
   @ApiNotFoundResponse({ description: 'no such rule', schema: schemaRef('HttpError') })
   @ApiConflictResponse({ description: 'a preview is already running on the velocity instance', schema: schemaRef('HttpError') })
   preview(@Body() body: RulePreviewRequest, @CurrentAnalyst() user: AnalystUser): Promise<RulePreview> {
-    return this.velocity.json(tenantOf(body, user), 'POST', `/v1/rules/${body.ruleId}/preview`, user.name, { mode: body.mode, thresholds: body.thresholds });
+    return this.velocity.json(tenantOf(body, user), 'POST', `/v1/rules/${body.ruleId}/preview`, user.name, { mode: body.mode, thresholds: body.thresholds }, PREVIEW_TIMEOUT_MS);
   }
 
   @Post('changes')

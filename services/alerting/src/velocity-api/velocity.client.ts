@@ -4,6 +4,8 @@ import { SERVICE_CONFIG } from '@vigil/service-runtime';
 import { AlertingConfig } from '../config';
 
 const TIMEOUT_MS = 5000;
+/** A rule preview reads a day of events back and evaluates it twice: it gets longer. */
+export const PREVIEW_TIMEOUT_MS = 120_000;
 
 export interface VelocityReply {
   contentType: string;
@@ -31,7 +33,7 @@ export class VelocityClient {
   }
 
   /** `path` (e.g. /v1/lists?...) is built from validated values only. */
-  async call(tenantId: string, method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, actor?: string, body?: unknown): Promise<VelocityReply> {
+  async call(tenantId: string, method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, actor?: string, body?: unknown, timeoutMs = TIMEOUT_MS): Promise<VelocityReply> {
     const key = this.keyOf.get(tenantId);
     if (!this.base) throw new ServiceUnavailableException('velocity is not configured here: set ALERTING_VELOCITY_URL and ALERTING_VELOCITY_ADMIN_KEYS');
     if (!key) throw new ServiceUnavailableException(`no velocity admin key for tenant ${tenantId} in ALERTING_VELOCITY_ADMIN_KEYS`);
@@ -41,7 +43,7 @@ export class VelocityClient {
         method,
         headers: { 'x-api-key': key, ...(actor ? { 'x-vigil-actor': actor } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       this.logger.warn(`velocity API unreachable: ${(error as Error).message}`);
@@ -66,8 +68,8 @@ export class VelocityClient {
     return { contentType: response.headers.get('content-type') ?? 'application/json', text };
   }
 
-  async json<T>(tenantId: string, method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, actor?: string, body?: unknown): Promise<T> {
-    const reply = await this.call(tenantId, method, path, actor, body);
+  async json<T>(tenantId: string, method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, actor?: string, body?: unknown, timeoutMs = TIMEOUT_MS): Promise<T> {
+    const reply = await this.call(tenantId, method, path, actor, body, timeoutMs);
     return (reply.text ? JSON.parse(reply.text) : undefined) as T;
   }
 }

@@ -17,3 +17,4 @@ export * from './events/wallets';
 export * from './examples';
 export * from './json-schema';
 export * from './contract-schemas';
+export * from './csv';

@@ -16,6 +16,8 @@ export interface TopicNames {
   alerts: string;
   /** Analysts' decisions on alerts (AlertDecision). */
   decisions: string;
+  /** Tenants' changes of velocity rules (RuleChange of @vigil/rules), compacted by `<tenant>:<rule>`. */
+  rules: string;
 }
 
 export function topicNames(prefix = ''): TopicNames {
@@ -33,6 +35,7 @@ export function topicNames(prefix = ''): TopicNames {
     signals: `${p}fraud.signals`,
     alerts: `${p}fraud.alerts`,
     decisions: `${p}fraud.decisions`,
+    rules: `${p}fraud.rules`,
   };
 }
 
@@ -52,7 +55,10 @@ export function topicSpecs(prefix = '', partitions = 6): { topic: string; partit
     t.signals,
     t.alerts,
     t.decisions,
-  ].map((topic) =>
-    topic === t.deadLetter ? { topic, partitions: 1, config: { 'retention.ms': String(DEAD_LETTER_RETENTION_MS) } } : { topic, partitions },
-  );
+  ]
+    .map((topic): { topic: string; partitions: number; config?: Record<string, string> } =>
+      topic === t.deadLetter ? { topic, partitions: 1, config: { 'retention.ms': String(DEAD_LETTER_RETENTION_MS) } } : { topic, partitions },
+    )
+    // every velocity instance reads the whole topic at start: compacted, one record per tenant and rule
+    .concat([{ topic: t.rules, partitions: 1, config: { 'cleanup.policy': 'compact' } }]);
 }

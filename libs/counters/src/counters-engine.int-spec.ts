@@ -62,6 +62,25 @@ describe('CountersEngine (real Redis)', () => {
     expect(replay[2].counters['order.amount'][10 * MIN]).toBeCloseTo(30);
   });
 
+  it('reads an entity back without writing: the counters its newest event saw, facts, distinct members and sets', async () => {
+    const account = uniqueId('acc');
+    const results = await engine.apply([
+      { ...op(account, 'e1', T0, [orders, amount(10), ips('1.1.1.1')]), facts: [{ op: 'set', field: 'lastOrderAt', value: T0 }, { op: 'addToSet', set: 'devices', member: 'dev-1', limit: 50 }] },
+      op(account, 'e2', T0 + 20 * MIN, [orders, amount(7), ips('1.1.1.2')]),
+    ]);
+    const entity = { tenantId, type: 'account', id: account };
+    const before = await client.pttl(engine.entityKey(entity, 'cnt'));
+    const snap = await engine.snapshot(entity, [orders, amount(0), ips('')], ['devices']);
+    expect(snap.watermarkMs).toBe(T0 + 20 * MIN);
+    // the same numbers the script gave the newest event
+    expect(snap.counters).toEqual({ 'order.count@10m': results[1].counters['order.count'][10 * MIN], 'order.count@1h': 2, 'order.amount@10m': 7, 'ip.distinct@10m': 1 });
+    expect(snap.facts).toEqual({ lastOrderAt: String(T0) });
+    expect(snap.members['ip.distinct']).toEqual([{ id: '1.1.1.2', lastSeenMs: T0 + 20 * MIN }, { id: '1.1.1.1', lastSeenMs: T0 }]);
+    expect(snap.sets).toEqual({ devices: ['dev-1'] });
+    expect(await client.pttl(engine.entityKey(entity, 'cnt'))).toBeLessThanOrEqual(before); // nothing written, no TTL renewed
+    expect(await engine.snapshot({ tenantId, type: 'account', id: uniqueId('never') }, [orders], [])).toMatchObject({ watermarkMs: 0, counters: { 'order.count@10m': 0 } });
+  });
+
   it('gives a redelivered event the values of its first pass, not those of the events counted after it (crash before the commit)', async () => {
     const account = uniqueId('acc');
     const setOp = (eventId: string, t: number, device: string, updates: CounterUpdate[]): EntityEventOps => ({

@@ -8,6 +8,7 @@ import {
   RedisKeys,
   redisRoundTrips,
 } from '@vigil/redis';
+import { formatDuration } from './window-math';
 import { CLAIM_LUA, CLAIM_SCRIPT_NAME, COUNTERS_LUA, COUNTERS_SCRIPT_NAME } from './counters.lua';
 
 export type CounterKind = 'count' | 'sum' | 'distinct';
@@ -151,6 +152,19 @@ const STATUS: Record<RawResult['s'], ApplyStatus> = { ok: 'applied', dup: 'dupli
  * Sliding-window counters over event time in Redis, with exactly-once effect per event id.
  * `apply` sends one Lua call per entity, all in ONE pipeline: one round trip per batch.
  */
+/** What CountersEngine.snapshot reads (nothing of it is written). */
+export interface EntitySnapshot {
+  /** The entity's newest event time (0: never seen); counters are read at it. */
+  watermarkMs: number;
+  /** "<counter>@<window>" -> value. */
+  counters: Record<string, number>;
+  facts: Record<string, string>;
+  /** Members of each distinct counter, newest first (the entities this one was seen with). */
+  members: Record<string, { id: string; lastSeenMs: number }[]>;
+  /** Members of each first-seen set (sorted). */
+  sets: Record<string, string[]>;
+}
+
 export class CountersEngine {
   private readonly bucketsPerWindow: number;
   private readonly alpha: number;
@@ -191,6 +205,55 @@ export class CountersEngine {
   /** The entity's allow/deny list entry, shared by every engine (written by the velocity lists API). */
   private listKey(entity: EntityRef): string {
     return this.keys.entity(entity.tenantId, entity.type, entity.id, 'list');
+  }
+
+  /**
+   * Read only: an entity's state as the rules would see it at its newest event (its watermark):
+   * each windowed counter summed the way the counters script sums it, the facts, the members of
+   * its distinct counters (the entities it was seen with, newest first, `membersPerCounter` each)
+   * and of its first-seen sets. One round trip; nothing is written.
+   */
+  async snapshot(entity: EntityRef, counters: readonly Pick<CounterUpdate, 'counter' | 'kind' | 'windowsMs'>[], sets: readonly string[], membersPerCounter = 20): Promise<EntitySnapshot> {
+    const key = this.entityKey(entity);
+    const replies = await execBatch<Record<string, string>>(this.client, [
+      ...['facts', 'cnt', 'dst'].map((suffix): BatchCommand => ({ key, queue: (p) => p.hgetall(`${key}:${suffix}`) })),
+      ...sets.map((name): BatchCommand => ({ key, queue: (p) => p.hgetall(`${key}:set:${name}`) })),
+    ]);
+    const [facts, cnt, dst] = replies;
+    const atMs = Number(facts['_wm'] ?? 0);
+    const N = this.bucketsPerWindow;
+    const values: Record<string, number> = {};
+    const members: Record<string, { id: string; lastSeenMs: number }[]> = {};
+    const dstEntries = Object.entries(dst).filter(([field]) => !/^[#~]/.test(field) && field.includes('|'));
+    for (const c of counters) {
+      for (const w of c.windowsMs) {
+        const bs = Math.max(1, Math.floor(w / N));
+        const b = Math.floor(atMs / bs);
+        let total = 0;
+        if (c.kind === 'distinct') {
+          for (const [field, seen] of dstEntries) if (field.startsWith(`${c.counter}|`) && Math.floor(Number(seen) / bs) >= b - N + 1) total++;
+        } else {
+          for (let j = b - N + 1; j <= b; j++) total += Number(cnt[`${c.counter}|${w}|${j}`] ?? 0);
+        }
+        values[`${c.counter}@${formatDuration(w)}`] = total;
+      }
+      if (c.kind === 'distinct' && !members[c.counter]) {
+        members[c.counter] = dstEntries
+          .filter(([field]) => field.startsWith(`${c.counter}|`))
+          .map(([field, seen]) => ({ id: field.slice(c.counter.length + 1), lastSeenMs: Number(seen) }))
+          .sort((a, b) => b.lastSeenMs - a.lastSeenMs || a.id.localeCompare(b.id))
+          .slice(0, membersPerCounter);
+      }
+    }
+    // "_"-fields are the script's bookkeeping (watermark, live sizes), not facts or members
+    const plainFacts = Object.fromEntries(Object.entries(facts).filter(([field]) => !field.startsWith('_')));
+    return {
+      watermarkMs: atMs,
+      counters: values,
+      facts: plainFacts,
+      members,
+      sets: Object.fromEntries(sets.map((name, i) => [name, Object.keys(replies[3 + i]).filter((m) => !m.startsWith('_')).sort().slice(0, membersPerCounter)])),
+    };
   }
 
   /**

@@ -12,6 +12,14 @@ export interface ListEntry {
   rules: string[];
   addedAt: string;
   expiresAt: string;
+  /** Who put it there: the analyst alerting authenticated, or "admin-key" for a direct API call. */
+  addedBy?: string;
+}
+
+/** An entry with the entity it is about (the listing of a tenant's list, its CSV export). */
+export interface ListedEntity extends ListEntry {
+  entityType: ListEntityType;
+  entityId: string;
 }
 
 export function parseListEntry(raw: string | null): ListEntry | null {
@@ -23,3 +31,30 @@ export function parseListEntry(raw: string | null): ListEntry | null {
 export function suppresses(entry: ListEntry | null, ruleId: string): boolean {
   return entry?.list === 'allow' && (entry.rules.includes('*') || entry.rules.includes(ruleId));
 }
+
+/** One change of a tenant's lists, as the change log keeps it. */
+export interface ListChange {
+  at: string;
+  actor: string;
+  action: 'put' | 'remove' | 'import';
+  list: ListKind;
+  entityType?: ListEntityType;
+  entityId?: string;
+  reason: string;
+  /** import: entries written. */
+  count?: number;
+}
+
+export interface ListPage {
+  entries: ListedEntity[];
+  /** Entries of the tenant in the index (both lists, not yet expired). */
+  total: number;
+  /** Offset of the next page; absent at the end. */
+  next?: number;
+}
+
+export interface ImportResult {
+  imported: number;
+  problems: { line: number; reason: string }[];
+}
+

@@ -61,8 +61,12 @@ export class VelocityPass {
     this.engine = new CountersEngine(redis, keys, { allowedLatenessMs, maxWindowMs: MAX_WINDOW_MS });
   }
 
-  /** The signals of one chunk (rules first, then detectors), in the order they are to be published. */
-  async run(chunk: readonly PassEvent[], rules: readonly RuleDefinition[], clock: () => Date = () => new Date()): Promise<FraudSignal[]> {
+  /**
+   * The signals of one chunk (rules first, then detectors), in the order they are to be published.
+   * `rules`: one list for every tenant, or each tenant's (the file's rules with its changes).
+   */
+  async run(chunk: readonly PassEvent[], rules: readonly RuleDefinition[] | ((tenantId: string) => readonly RuleDefinition[]), clock: () => Date = () => new Date()): Promise<FraudSignal[]> {
+    const rulesOf = typeof rules === 'function' ? rules : () => rules;
     const events = chunk.map((m) => m.value);
     const plans = events.map(planEvent);
     const ops = events.flatMap((event, i) => toOps(event, plans[i], chunk[i].beyondLateness));
@@ -80,7 +84,7 @@ export class VelocityPass {
       offset += plans[i].length;
       if (own.some((r) => r.status === 'settled')) settled.add(m.value.id);
       if (m.beyondLateness || settled.has(m.value.id)) return;
-      const run = runRules(m.value, plans[i], own, rules, this.allowedLatenessMs, now);
+      const run = runRules(m.value, plans[i], own, rulesOf(m.value.tenantId), this.allowedLatenessMs, now);
       run.suppressed.forEach((rule) => signalsTotal.inc({ rule, mode: 'n/a', outcome: 'suppressed' }));
       candidates.push(...run.candidates);
     });

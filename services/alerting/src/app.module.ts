@@ -7,6 +7,10 @@ import { DecisionProcessor } from './alerts/decision-processor.service';
 import { SignalProcessor } from './alerts/signal-processor.service';
 import { AlertingConfig } from './config';
 import { DashboardController } from './dashboard/dashboard.controller';
+import { EntitiesController } from './entities/entities.controller';
+import { ListsController } from './lists/lists.controller';
+import { RulesController } from './rules/rules.controller';
+import { VelocityClient } from './velocity-api/velocity.client';
 import { UsersModule } from './users/users.module';
 import { WebhookDispatcher } from './webhooks/webhook.dispatcher';
 
@@ -16,8 +20,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot({ serviceName: 'alerting', config }), UsersModule],
-      controllers: [AlertsController, DashboardController],
-      providers: [AlertStore, AlertFeed, SignalProcessor, DecisionProcessor, WebhookDispatcher],
+      controllers: [AlertsController, DashboardController, ListsController, RulesController, EntitiesController],
+      providers: [AlertStore, AlertFeed, SignalProcessor, DecisionProcessor, WebhookDispatcher, VelocityClient],
     };
   }
 }

@@ -1,5 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { API_KEYS_PATTERN } from '@vigil/auth';
 import { NoDemoSecret, RuntimeConfig } from '@vigil/config';
 import { SEVERITIES, Severity } from '@vigil/contracts';
 
@@ -126,4 +127,27 @@ export class AlertingConfig extends RuntimeConfig {
   @IsString()
   @NoDemoSecret()
   ALERTING_DASHBOARD_TOKEN = '';
+
+  /**
+   * Velocity's base URL (e.g. http://velocity:3001): the dashboard's list pages go through alerting
+   * to velocity's lists API. Empty: the list routes answer 503.
+   */
+  @Matches(/^$|^https?:\/\/\S+$/, { message: 'ALERTING_VELOCITY_URL must be an http(s) URL or empty' })
+  ALERTING_VELOCITY_URL = '';
+
+  /**
+   * Velocity admin keys alerting uses for each tenant's lists, `tenant:key,...` (the same keys as
+   * VELOCITY_ADMIN_KEYS). A tenant without a key here has no list pages.
+   */
+  @IsString()
+  @Matches(API_KEYS_PATTERN, { message: 'ALERTING_VELOCITY_ADMIN_KEYS must be tenant:key,tenant:key,...' })
+  @NoDemoSecret()
+  ALERTING_VELOCITY_ADMIN_KEYS = '';
+
+  /** Snoozes kept at most (rule-wide and per subject together); beyond, new ones are refused. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  ALERTING_SNOOZE_MAX = 10_000;
 }

@@ -33,4 +33,18 @@ export class VelocityConfig extends RuntimeConfig {
   @Matches(API_KEYS_PATTERN, { message: 'VELOCITY_ADMIN_KEYS must be tenant:key,tenant:key,...' })
   @NoDemoSecret()
   VELOCITY_ADMIN_KEYS = '';
+
+  /** Allow and deny entries one tenant may hold at most (its list index is bounded); beyond, new entries are refused. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  VELOCITY_LIST_MAX_ENTRIES = 100_000;
+
+  /** Messages one rule preview reads back from the event topics at most (its cost bound); beyond, the preview says it was truncated. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(5_000_000)
+  VELOCITY_BACKTEST_MAX_EVENTS = 200_000;
 }

@@ -260,6 +260,31 @@ export function asyncApiDocument(): AsyncApiDocument {
   };
   channel('decisions', topics.decisions, 'Decisions', "Analysts' decisions and case work (assign, unassign, comment) on alerts.", ['decision']);
 
+  messages['rule-change'] = {
+    name: 'RuleChange',
+    title: 'Rule change',
+    summary: "A tenant's change of a velocity rule (mode, thresholds) with its actor and reason: the whole override, so the latest record per key is the rule's state (RuleChange of libs/rules).",
+    contentType: 'application/json',
+    payload: {
+      type: 'object',
+      required: ['tenantId', 'ruleId', 'baseVersion', 'revision', 'actor', 'reason', 'at'],
+      properties: {
+        tenantId: { type: 'string' },
+        ruleId: { type: 'string' },
+        baseVersion: { type: 'integer', minimum: 1, description: 'the rules file version of the rule it applies to (a newer file version wins)' },
+        revision: { type: 'integer', minimum: 1, description: 'signals carry ruleVersion = baseVersion × 1000 + revision' },
+        mode: { type: 'string', enum: ['enforce', 'shadow'] },
+        thresholds: { type: 'array', items: { type: 'object', required: ['metric', 'value'], properties: { metric: { type: 'string' }, value: { type: 'number' } } } },
+        actor: { type: 'string' },
+        reason: { type: 'string' },
+        at: { type: 'string', format: 'date-time' },
+      },
+    },
+    bindings: { kafka: key('<tenantId>:<rule id>: compaction keeps the latest change of each rule of each tenant') },
+    examples: [{ name: 'threshold', payload: { tenantId: 'tenant-demo', ruleId: 'account-order-burst', baseVersion: 1, revision: 1, thresholds: [{ metric: 'account.order.count@10m', value: 8 }], actor: 'boss', reason: 'too many false positives on resellers', at: '2026-11-23T10:00:00.000Z' } }],
+  };
+  channel('rules', topics.rules, 'Rule changes', "Tenants' rule changes from the dashboard (compacted); every velocity instance reads the whole topic and applies them over the rules file.", ['rule-change']);
+
   messages['dead-letter'] = {
     name: 'DeadLetterRecord',
     title: 'Dead letter',
@@ -298,6 +323,8 @@ export function asyncApiDocument(): AsyncApiDocument {
   operation('platform', 'receive', 'alerts', 'Acts on alerts: keep the highest revision per alertId.');
   operation('alerting', 'send', 'decisions', "Analysts' decisions from the dashboard and API.");
   operation('alerting', 'receive', 'decisions', 'Applies decisions to the alert read model.');
+  operation('velocity', 'send', 'rules', 'A rule change an admin applied after its backtest (lists API key of the tenant, through alerting).');
+  operation('velocity', 'receive', 'rules', 'Every instance reads the whole topic and hot-reloads the tenants’ rules.');
   for (const actor of ['ingestion', 'velocity', 'review-analysis', 'alerting']) operation(actor, 'send', 'deadLetter', 'Messages its consumers could not process.');
 
   return {

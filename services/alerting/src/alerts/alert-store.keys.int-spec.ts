@@ -92,7 +92,14 @@ describe('alert store scripts declare every key they touch, in one slot', () => 
 
   it('snoozes a rule of one subject', async () => {
     const subject = { type: 'account' as const, id: 'acc-4', tenantId };
-    await store.snooze('velocity-card', T0 + 3_600_000 * 24 * 365, subject);
+    await store.snooze({
+      ruleId: 'velocity-card',
+      subject,
+      until: new Date(T0 + 3_600_000 * 24 * 365).toISOString(),
+      reason: 'known tester',
+      actor: 'analyst-1',
+      createdAt: new Date(T0).toISOString(),
+    }, T0);
     const [o] = await store.applySignals([testSignal({ ruleId: 'velocity-card', subjectId: 'acc-4', tenantId, occurredAt: at(0) })]);
     expect(o.action).toBe('snoozed');
   });

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { AlertDecision, FraudSignal, eventTimeMs } from '@vigil/contracts';
 import {
+  BatchCommand,
   defineScripts,
   execBatch,
   queueScript,
@@ -33,6 +34,40 @@ const SEARCH_SCAN = 500;
 const SEARCH_TENANTS = 100;
 /** How long "next unassigned" holds its pick before the assignment event is applied. */
 const CLAIM_MS = 30_000;
+
+/** A snooze as the dashboard lists it: who muted what, why, until when. */
+export interface SnoozeRecord {
+  ruleId: string;
+  /** Absent: the rule is muted for every subject. */
+  subject?: FraudSignal['subject'];
+  until: string;
+  reason: string;
+  actor: string;
+  createdAt: string;
+}
+
+export interface SnoozeChange {
+  action: 'snoozed' | 'lifted';
+  at: string;
+  actor: string;
+  reason: string;
+  ruleId: string;
+  subject?: FraudSignal['subject'];
+  until?: string;
+}
+
+/** The snooze registry is full (ALERTING_SNOOZE_MAX). */
+export class SnoozesFull extends Error {
+  constructor(readonly size: number) {
+    super(`${size} snoozes are in force, ALERTING_SNOOZE_MAX: lift some first`);
+  }
+}
+
+/** Snooze changes kept (newest first). */
+const SNOOZE_LOG_SIZE = 1000;
+
+const snoozeField = (ruleId: string, subject?: FraudSignal['subject']): string =>
+  subject ? JSON.stringify([ruleId, subject.tenantId, subject.type, subject.id]) : JSON.stringify([ruleId]);
 
 export type SignalOutcome =
   { action: 'created' | 'updated' | 'duplicate'; alert: AlertView } | { action: 'snoozed' };
@@ -420,15 +455,93 @@ export class AlertStore implements OnModuleInit {
     return out;
   }
 
-  async snooze(ruleId: string, untilMs: number, subject?: FraudSignal['subject']): Promise<string> {
-    const key = subject ? `${this.subjectBase(subject)}snooze:${ruleId}` : this.ruleSnoozeKey(ruleId);
-    await this.redis.set(key, String(untilMs), 'PXAT', untilMs);
-    return key;
+  /**
+   * Mutes a rule (for one subject, or every subject) until `until`: the key the signal path reads
+   * expires then; the record (reason, actor) sits in a bounded registry the dashboard lists, and
+   * the change in the snooze log. Replacing a snooze of the same rule and scope keeps one record.
+   */
+  async snooze(record: SnoozeRecord, nowMs = Date.now()): Promise<void> {
+    const untilMs = Date.parse(record.until);
+    const field = snoozeField(record.ruleId, record.subject);
+    const [registry, byUntil] = [this.snoozesKey(), this.snoozesUntilKey()];
+    await this.pruneSnoozes(nowMs);
+    const [size, exists] = await Promise.all([this.redis.zcard(byUntil), this.redis.hexists(registry, field)]);
+    if (!exists && size >= this.config.ALERTING_SNOOZE_MAX) throw new SnoozesFull(size);
+    const key = record.subject ? `${this.subjectBase(record.subject)}snooze:${record.ruleId}` : this.ruleSnoozeKey(record.ruleId);
+    redisRoundTrips.inc({ operation: 'alertingSnooze' });
+    await execBatch(this.redis, [
+      { key, queue: (p) => p.set(key, String(untilMs), 'PXAT', untilMs) },
+      { key: registry, queue: (p) => p.hset(registry, field, JSON.stringify(record)) },
+      { key: byUntil, queue: (p) => p.zadd(byUntil, untilMs, field) },
+      // the registry lives as long as its longest snooze (NX sets a first expiry, GT only lengthens it)
+      ...[registry, byUntil].flatMap((k): BatchCommand[] => [
+        { key: k, queue: (p) => p.pexpireat(k, untilMs, 'NX') },
+        { key: k, queue: (p) => p.pexpireat(k, untilMs, 'GT') },
+      ]),
+      ...this.snoozeLog({ action: 'snoozed', at: new Date(nowMs).toISOString(), actor: record.actor, reason: record.reason, ruleId: record.ruleId, until: record.until, ...(record.subject ? { subject: record.subject } : {}) }),
+    ]);
   }
 
-  async unsnooze(ruleId: string, subject?: FraudSignal['subject']): Promise<boolean> {
+  async unsnooze(ruleId: string, subject: FraudSignal['subject'] | undefined, actor: string, reason: string, nowMs = Date.now()): Promise<boolean> {
     const key = subject ? `${this.subjectBase(subject)}snooze:${ruleId}` : this.ruleSnoozeKey(ruleId);
-    return (await this.redis.del(key)) > 0;
+    const field = snoozeField(ruleId, subject);
+    const [registry, byUntil] = [this.snoozesKey(), this.snoozesUntilKey()];
+    const [removed] = await execBatch<number>(this.redis, [
+      { key, queue: (p) => p.del(key) },
+      { key: registry, queue: (p) => p.hdel(registry, field) },
+      { key: byUntil, queue: (p) => p.zrem(byUntil, field) },
+    ]);
+    if (removed > 0) await execBatch(this.redis, this.snoozeLog({ action: 'lifted', at: new Date(nowMs).toISOString(), actor, reason, ruleId, ...(subject ? { subject } : {}) }));
+    return removed > 0;
+  }
+
+  /** Snoozes in force that these tenants see (rule-wide ones affect every tenant), soonest end first; and the newest changes. */
+  async snoozes(tenants: string[] | '*', nowMs = Date.now()): Promise<{ snoozes: SnoozeRecord[]; changes: SnoozeChange[] }> {
+    await this.pruneSnoozes(nowMs);
+    redisRoundTrips.inc({ operation: 'alertingSnoozes' });
+    const [fields, log] = await Promise.all([this.redis.zrange(this.snoozesUntilKey(), 0, -1), this.redis.lrange(this.snoozeLogKey(), 0, SNOOZE_LOG_SIZE - 1)]);
+    const raws = fields.length > 0 ? await this.redis.hmget(this.snoozesKey(), ...fields) : [];
+    const visible = (subject?: FraudSignal['subject']) => !subject || tenants === '*' || tenants.includes(subject.tenantId);
+    return {
+      snoozes: raws.flatMap((raw) => (raw ? [JSON.parse(raw) as SnoozeRecord] : [])).filter((r) => visible(r.subject)),
+      changes: log.map((raw) => JSON.parse(raw) as SnoozeChange).filter((c) => visible(c.subject)).slice(0, 50),
+    };
+  }
+
+  /**
+   * Alerts of each rule of a tenant first seen in the `windowMs` (event time) up to the tenant's
+   * newest alert: a count over the rule's search index (capped at ALERTING_SEARCH_KEY_SIZE, so a
+   * count at that cap means "at least"). Anchored on the newest alert rather than the wall clock,
+   * so a replayed or delayed stream reads the same. `until` is absent when the tenant has no alert.
+   */
+  async recentAlerts(tenantId: string, ruleIds: string[], windowMs: number): Promise<{ until?: string; counts: Record<string, number> }> {
+    const base = this.searchKey(tenantId);
+    redisRoundTrips.inc({ operation: 'alertingRuleCounts' });
+    const newest = await this.redis.zrevrange(base, 0, 0, 'WITHSCORES');
+    if (newest.length < 2 || ruleIds.length === 0) return { counts: Object.fromEntries(ruleIds.map((r) => [r, 0])) };
+    const untilMs = Number(newest[1]);
+    const counts = await execBatch<number>(this.redis, ruleIds.map((r) => ({ key: `${base}:r:${r}`, queue: (p) => p.zcount(`${base}:r:${r}`, untilMs - windowMs, untilMs) })));
+    return { until: new Date(untilMs).toISOString(), counts: Object.fromEntries(ruleIds.map((r, i) => [r, counts[i]])) };
+  }
+
+  /** Drops ended snoozes from the registry (their keys have expired already). */
+  private async pruneSnoozes(nowMs: number): Promise<void> {
+    const [registry, byUntil] = [this.snoozesKey(), this.snoozesUntilKey()];
+    const ended = await this.redis.zrangebyscore(byUntil, '-inf', nowMs, 'LIMIT', 0, 1000);
+    if (ended.length === 0) return;
+    await execBatch(this.redis, [
+      { key: registry, queue: (p) => p.hdel(registry, ...ended) },
+      { key: byUntil, queue: (p) => p.zrem(byUntil, ...ended) },
+    ]);
+  }
+
+  private snoozeLog(change: SnoozeChange): BatchCommand[] {
+    const log = this.snoozeLogKey();
+    return [
+      { key: log, queue: (p) => p.lpush(log, JSON.stringify(change)) },
+      { key: log, queue: (p) => p.ltrim(log, 0, SNOOZE_LOG_SIZE - 1) },
+      { key: log, queue: (p) => p.pexpire(log, this.config.ALERTING_RETENTION_MS) },
+    ];
   }
 
   /** Runs one script per subject: one pipeline on a standalone Redis, one per slot on a Cluster (execBatch). */
@@ -530,6 +643,9 @@ export class AlertStore implements OnModuleInit {
     tenantId ? `${this.global}:stats:${tenantId}` : `${this.global}:stats`;
   private ruleSnoozeKey = (ruleId: string) => `${this.global}:snooze:${ruleId}`;
   private tenantsKey = () => `${this.global}:tenants`;
+  private snoozesKey = () => `${this.global}:snoozes`;
+  private snoozesUntilKey = () => `${this.global}:snoozes:until`;
+  private snoozeLogKey = () => `${this.global}:snoozes:log`;
   /** One tenant's search keys share the tag {alerting-search:<tenant>}: each index script is single-slot. */
   private searchKey = (tenantId: string) => this.keys.global('alerting-search', tenantId);
 }

@@ -143,7 +143,7 @@ describe('alerting service (real Kafka and Redis)', () => {
   it('mutes a snoozed rule for one subject', async () => {
     const subjectId = uniqueId('acc');
     const subject = { type: 'account', id: subjectId, tenantId: 'demo-market' };
-    const snooze = await api('/v1/snoozes', { method: 'POST', body: JSON.stringify({ ruleId: 'muted-rule', until: new Date(Date.now() + 60_000).toISOString(), subject }) });
+    const snooze = await api('/v1/snoozes', { method: 'POST', body: JSON.stringify({ ruleId: 'muted-rule', until: new Date(Date.now() + 60_000).toISOString(), subject, reason: 'known tester' }) });
     expect(snooze.status).toBe(201);
     await send([testSignal({ ruleId: 'muted-rule', subjectId }), testSignal({ ruleId: 'loud-rule', subjectId, severity: 'low' })]);
     const alert = await waitFor('the unmuted alert', () => alertsAbout(subjectId)[0]);

@@ -3,7 +3,7 @@ import { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Observable, filter, interval, map, merge } from 'rxjs';
-import { AlertDecision, Decision, TopicNames, validateMessage } from '@vigil/contracts';
+import { AlertDecision, CsvCell, Decision, toCsv, TopicNames, validateMessage } from '@vigil/contracts';
 import { MESSAGE_PUBLISHER, MessagePublisher } from '@vigil/kafka';
 import { ApiQueryFrom, schemaRef, TOPICS } from '@vigil/service-runtime';
 import { SERVICE_CONFIG } from '@vigil/service-runtime';
@@ -12,9 +12,9 @@ import { ANALYST_DIRECTORY, AnalystAuthGuard, CurrentAnalyst, RequireRole } from
 import { AnalystDirectory, AnalystUser, hasRole, seesTenant } from '../users/analyst-users';
 import { AlertView } from './alert-document';
 import { AlertFeed } from './alert-feed';
-import { AlertStore } from './alert-store';
-import { AssignRequest, BulkDecisionRequest, CommentRequest, DecisionRequest, ExportQuery, ListAlertsQuery, NextRequest, SearchAlertsQuery, SearchPageQuery, SnoozeRequest } from './alerts.dto';
-import { CsvCell, toCsv } from './search/csv';
+import { AlertStore, SnoozeChange, SnoozeRecord, SnoozesFull } from './alert-store';
+import { AssignRequest, BulkDecisionRequest, CommentRequest, DecisionRequest, ExportQuery, ListAlertsQuery, NextRequest, SearchAlertsQuery, SearchPageQuery, SnoozeRequest, UnsnoozeRequest } from './alerts.dto';
+
 import { decodeCursor, encodeCursor } from './search/cursor';
 import { nextUnassigned, SearchFilter } from './search/search-filter';
 
@@ -269,28 +269,42 @@ export class AlertsController {
     return { rates: user.tenants === '*' ? this.feed.rates() : [], rules: await this.store.ruleStats(user.tenants) };
   }
 
+  /** Snoozes in force the caller's tenants are affected by (rule-wide ones and their subjects'), soonest end first, and the newest changes. */
+  @Get('snoozes')
+  @ApiOkResponse({ schema: schemaRef('SnoozeList') })
+  snoozes(@CurrentAnalyst() user: AnalystUser): Promise<{ snoozes: SnoozeRecord[]; changes: SnoozeChange[] }> {
+    return this.store.snoozes(user.tenants);
+  }
+
   @Post('snoozes')
   @RequireRole('admin')
   @ApiCreatedResponse({ description: 'the rule is muted (for the subject, or every subject) until `until`', schema: schemaRef('Snooze') })
+  @ApiConflictResponse({ description: 'ALERTING_SNOOZE_MAX snoozes are in force', schema: schemaRef('HttpError') })
   async snooze(@Body() body: SnoozeRequest, @CurrentAnalyst() user: AnalystUser): Promise<{ ruleId: string; until: string; scope: string }> {
     this.mayMute(user, body);
     const untilMs = Date.parse(body.until);
     if (untilMs <= Date.now()) throw new BadRequestException([{ field: 'until', constraint: 'future', reason: 'must be in the future' }]);
-    await this.store.snooze(body.ruleId, untilMs, body.subject);
-    return { ruleId: body.ruleId, until: new Date(untilMs).toISOString(), scope: body.subject ? `${body.subject.type}:${body.subject.id}` : 'all subjects' };
+    const until = new Date(untilMs).toISOString();
+    try {
+      await this.store.snooze({ ruleId: body.ruleId, ...(body.subject ? { subject: body.subject } : {}), until, reason: body.reason, actor: user.name, createdAt: new Date().toISOString() });
+    } catch (error) {
+      if (error instanceof SnoozesFull) throw new ConflictException(error.message);
+      throw error;
+    }
+    return { ruleId: body.ruleId, until, scope: body.subject ? `${body.subject.type}:${body.subject.id}` : 'all subjects' };
   }
 
   @Post('snoozes/delete')
   @HttpCode(200)
   @RequireRole('admin')
   @ApiOkResponse({ schema: schemaRef('SnoozeRemoved') })
-  async unsnooze(@Body() body: SnoozeRequest, @CurrentAnalyst() user: AnalystUser): Promise<{ removed: boolean }> {
+  async unsnooze(@Body() body: UnsnoozeRequest, @CurrentAnalyst() user: AnalystUser): Promise<{ removed: boolean }> {
     this.mayMute(user, body);
-    return { removed: await this.store.unsnooze(body.ruleId, body.subject) };
+    return { removed: await this.store.unsnooze(body.ruleId, body.subject, user.name, body.reason ?? '') };
   }
 
   /** A rule muted everywhere affects every tenant: only an admin of all tenants may; a subject's, an admin of its tenant. */
-  private mayMute(user: AnalystUser, body: SnoozeRequest): void {
+  private mayMute(user: AnalystUser, body: Pick<SnoozeRequest, 'subject'>): void {
     if (body.subject ? !seesTenant(user, body.subject.tenantId) : user.tenants !== '*') {
       throw new ForbiddenException(body.subject ? `${user.name} does not see tenant ${body.subject.tenantId}` : `muting a rule for all tenants needs an admin of all tenants`);
     }

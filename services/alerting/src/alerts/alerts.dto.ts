@@ -58,6 +58,34 @@ export class SnoozeRequest {
   @ValidateNested()
   @Type(() => Subject)
   subject?: Subject;
+
+  /** Why (listed with the snooze and kept in the snooze log, with the caller as actor). */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  reason!: string;
+}
+
+export class UnsnoozeRequest {
+  @IsString()
+  @MaxLength(128)
+  ruleId!: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => Subject)
+  subject?: Subject;
+
+  /** Why it is lifted early (kept in the snooze log). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+
+  /** Ignored (accepted for clients that send the snooze they lift as it was). */
+  @IsOptional()
+  @IsISO8601()
+  until?: string;
 }
 
 /** GET /v1/alerts/search: every field optional; all given fields must match. */

@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
@@ -14,7 +14,6 @@ import YAML from 'yaml';
 
 // ana, an analyst of the tenant the test signals belong to (her token is in the users file, hashed)
 const TOKEN = 'browser-test-token-of-ana';
-const SCREENSHOTS = path.resolve(__dirname, '../../../../docs/screenshots');
 
 /**
  * The ops dashboard in a real headless Chromium (Debian's /usr/bin/chromium, installed by
@@ -46,7 +45,6 @@ describe('ops dashboard in headless Chromium', () => {
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
     page = context.pages()[0] ?? (await context.newPage());
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   afterAll(async () => {
@@ -89,12 +87,10 @@ describe('ops dashboard in headless Chromium', () => {
     await row.waitFor({ timeout: 20_000 });
     await page.locator('#alerts tr.alert-row', { hasText: other }).waitFor({ timeout: 20_000 });
     await row.locator('td', { hasText: 'card-testing, new-device-login' }).waitFor({ timeout: 20_000 });
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-feed.png') });
 
     await row.click();
     await page.locator('#detail table.events', { hasText: signals[0].triggeringEvents[0].eventId }).waitFor();
     await page.fill('#comment', 'test order by the seller');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-detail.png'), fullPage: true });
     const alertId = await page.locator('#detail-id').textContent();
 
     await page.click('button[data-decision="false_positive"]');
@@ -105,7 +101,6 @@ describe('ops dashboard in headless Chromium', () => {
     // The decision comes back through the decisions topic into the read model and the page.
     await page.locator('#detail-status', { hasText: 'false_positive' }).waitFor({ timeout: 20_000 });
     await page.locator('#fp-chart', { hasText: 'card-testing' }).waitFor({ timeout: 20_000 });
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard-decided.png'), fullPage: true });
 
     // The session cookie is HttpOnly: scripts on the page cannot read the token.
     expect(await page.evaluate('document.cookie')).not.toContain(TOKEN);

@@ -82,7 +82,7 @@ describe('analyst identities', () => {
     expect((await json<{ rules: Record<string, unknown> }>(await as('bob', '/v1/stats'))).rules['card-testing']).toBeUndefined();
 
     const until = new Date(Date.now() + 60_000).toISOString();
-    expect((await as('ana', '/v1/snoozes', { method: 'POST', body: JSON.stringify({ ruleId: 'card-testing', until }) })).status).toBe(403); // not an admin
-    expect((await as('boss', '/v1/snoozes', { method: 'POST', body: JSON.stringify({ ruleId: 'noisy-rule', until }) })).status).toBe(201);
+    expect((await as('ana', '/v1/snoozes', { method: 'POST', body: JSON.stringify({ ruleId: 'card-testing', until, reason: 'noisy' }) })).status).toBe(403); // not an admin
+    expect((await as('boss', '/v1/snoozes', { method: 'POST', body: JSON.stringify({ ruleId: 'noisy-rule', until, reason: 'noisy' }) })).status).toBe(201);
   });
 });

@@ -8,6 +8,7 @@ import { SellerDetectors } from '@vigil/seller-detectors';
 import { consumerGroupId, SERVICE_CONFIG, TOPICS } from '@vigil/service-runtime';
 import { eventOrderKey, VELOCITY_FAMILIES, VELOCITY_RULES_OPTIONS, VelocityPass } from '@vigil/velocity-scoring';
 import { VelocityConfig } from '../config';
+import { RuleChangesService } from '../rules/rule-changes.service';
 
 /**
  * ONE pass over the accounts, orders, wallets and listings topics, merged in event-time order
@@ -33,6 +34,7 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
     @Inject(REDIS_CLIENT) redis: RedisClient,
     keys: RedisKeys,
     detectors: SellerDetectors,
+    private readonly changes: RuleChangesService,
   ) {
     this.latenessMs = parseDuration(config.ALLOWED_LATENESS);
     this.pass = new VelocityPass(redis, keys, detectors, this.latenessMs);
@@ -67,6 +69,8 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
   }
 
   private async startUntilRunning(runner: EventTimeConsumerRunner<VigilEvent>): Promise<void> {
+    // the tenants' rule changes first: an event is never evaluated with rules missing a change
+    await this.changes.ready;
     for (let delayMs = 500; !this.stopped; delayMs = Math.min(delayMs * 2, 10_000)) {
       try {
         await runner.start();
@@ -90,7 +94,8 @@ export class VelocityConsumer implements OnModuleInit, OnApplicationBootstrap, B
 
   /** Processes one chunk released in event-time order (idempotent: see VelocityPass). */
   async handle(messages: SequencedMessage<VigilEvent>[]): Promise<void> {
-    const signals = await this.pass.run(messages, this.rules.rules);
+    const file = this.rules.rules;
+    const signals = await this.pass.run(messages, (tenantId) => this.changes.rulesFor(tenantId, file));
     if (signals.length === 0) return;
     await this.publisher.publish(signals.map((signal) => ({ topic: this.topics.signals, ...signalRecord(signal) })));
   }

@@ -1,4 +1,4 @@
-import { csvCell, toCsv } from './csv';
+import { csvCell, parseCsv, toCsv } from './csv';
 
 describe('CSV writer', () => {
   it('writes a header row and CRLF-terminated rows', () => {
@@ -22,5 +22,21 @@ describe('CSV writer', () => {
   it('writes numbers and booleans as they are (a negative score is not text)', () => {
     expect(csvCell(-3.5)).toBe('-3.5');
     expect(csvCell(true)).toBe('true');
+  });
+});
+
+describe('CSV reader', () => {
+  it('reads what the writer wrote, quotes, line breaks and formula guards included', () => {
+    const rows = [{ a: '=SUM(A1)', b: 'say "hi", twice' }, { a: 'two\nlines', b: '-dev' }];
+    expect(parseCsv(toCsv(['a', 'b'] as const, rows), 10)).toEqual([['a', 'b'], ['=SUM(A1)', 'say "hi", twice'], ['two\nlines', '-dev']]);
+  });
+
+  it('accepts LF line ends, skips blank lines and reads a last row without a line end', () => {
+    expect(parseCsv('a,b\n\nx,\ny,z', 10)).toEqual([['a', 'b'], ['x', ''], ['y', 'z']]);
+  });
+
+  it('refuses too many rows and an unclosed quote', () => {
+    expect(() => parseCsv('a\nb\nc\n', 2)).toThrow('more than 2 rows');
+    expect(() => parseCsv('"open,\n', 10)).toThrow('not closed');
   });
 });

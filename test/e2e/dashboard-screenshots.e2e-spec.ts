@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import { FraudAlert, topicNames } from '@vigil/contracts';
 import { sendEvents, simulate } from '@vigil/simulator';
-import { appUrl, testStack, TopicProbe, uniqueId, waitFor } from '@vigil/testing';
+import { appUrl, testStack, TopicProbe, uniqueId, waitFor, CHROMIUM_LAUNCH_OPTIONS } from '@vigil/testing';
 import { RunningSystem, startSystem } from './system';
 
 const SCREENSHOTS = path.resolve(__dirname, '../../docs/screenshots');
@@ -41,9 +41,7 @@ run('dashboard screenshots of the demo', () => {
       return seen > 0 && Date.now() - quietSince > 8000;
     }, 300_000, 250);
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      ...CHROMIUM_LAUNCH_OPTIONS,
     });
     page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
     mkdirSync(SCREENSHOTS, { recursive: true });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import YAML from 'yaml';
 import { FraudSignal } from '@vigil/contracts';
-import { appUrl, startTestApp, testConfig, testStack, TopicProbe, uniqueId } from '@vigil/testing';
+import { appUrl, startTestApp, testConfig, testStack, TopicProbe, uniqueId, CHROMIUM_LAUNCH_OPTIONS } from '@vigil/testing';
 import { AppModule as AlertingModule } from '../../services/alerting/src/app.module';
 import { AlertingConfig } from '../../services/alerting/src/config';
 import { tokenDigest } from '../../services/alerting/src/users/analyst-users';
@@ -75,9 +75,7 @@ describe('workbench in headless Chromium: lists, snoozes and rules (velocity + a
     producer = await TrafficProducer.connect(testStack().brokers, prefix);
     signals = await TopicProbe.start<FraudSignal>(testStack().brokers, [`${prefix}.fraud.signals`]);
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      ...CHROMIUM_LAUNCH_OPTIONS,
     });
   });
 

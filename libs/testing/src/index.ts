@@ -5,3 +5,4 @@ export * from './test-app';
 export * from './openapi-checks';
 export * from './free-port';
 export * from './lua-key-guard';
+export * from './chromium';

@@ -6,7 +6,7 @@ import { Browser, chromium, Page } from 'playwright-core';
 import YAML from 'yaml';
 import { AlertDecision, topicNames } from '@vigil/contracts';
 import { createKafka, KafkaPublisher } from '@vigil/kafka';
-import { appUrl, startTestApp, testConfig, TopicProbe, uniqueId } from '@vigil/testing';
+import { appUrl, startTestApp, testConfig, TopicProbe, uniqueId, CHROMIUM_LAUNCH_OPTIONS } from '@vigil/testing';
 import { testSignal } from '../../test-support/signals';
 import { AppModule } from '../app.module';
 import { AlertingConfig } from '../config';
@@ -54,9 +54,7 @@ describe('dashboard case work in headless Chromium', () => {
     publisher = new KafkaPublisher(createKafka(config.KAFKA_BROKERS, 'casework-browser-int-spec'));
     probe = await TopicProbe.start(config.KAFKA_BROKERS, [topicNames(config.VIGIL_TOPIC_PREFIX).decisions]);
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      ...CHROMIUM_LAUNCH_OPTIONS,
     });
   });
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { AlertDecision, FraudAlert, topicNames } from '@vigil/contracts';
 import { createKafka, KafkaPublisher } from '@vigil/kafka';
-import { appUrl, startTestApp, testConfig, TopicProbe, uniqueId } from '@vigil/testing';
+import { appUrl, startTestApp, testConfig, TopicProbe, uniqueId, CHROMIUM_LAUNCH_OPTIONS } from '@vigil/testing';
 import { testSignal } from '../../test-support/signals';
 import { AppModule } from '../app.module';
 import { AlertingConfig } from '../config';
@@ -39,10 +39,8 @@ describe('ops dashboard in headless Chromium', () => {
     const topics = topicNames(config.VIGIL_TOPIC_PREFIX);
     probe = await TopicProbe.start(config.KAFKA_BROKERS, [topics.decisions]);
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
+      ...CHROMIUM_LAUNCH_OPTIONS,
       viewport: { width: 1400, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
     page = context.pages()[0] ?? (await context.newPage());
   });

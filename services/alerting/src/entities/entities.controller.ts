@@ -1,5 +1,5 @@
 import { BadRequestException, Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
-import { ApiBadGatewayResponse, ApiOkResponse, ApiParam, ApiResponse, ApiSecurity, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import { ID_PATTERN, SUBJECT_TYPES, SubjectType } from '@vigil/contracts';
 import { ApiQueryFrom, schemaRef } from '@vigil/service-runtime';
@@ -9,6 +9,7 @@ import { AlertStore } from '../alerts/alert-store';
 import { AnalystAuthGuard, CurrentAnalyst } from '../users/analyst-auth.guard';
 import { AnalystUser } from '../users/analyst-users';
 import { tenantOf } from '../velocity-api/tenant';
+import { AnalystRoutesForwardedToVelocity } from '../velocity-api/velocity-api.decorators';
 import { VelocityClient } from '../velocity-api/velocity.client';
 
 export class EntityQuery {
@@ -37,13 +38,10 @@ const ALERTS = 50;
  * links and list entry from velocity's read API (velocity owns them).
  */
 @ApiTags('entities')
-@ApiSecurity('bearer')
-@ApiSecurity('session')
+@AnalystRoutesForwardedToVelocity()
 @ApiResponse({ status: 400, description: 'invalid entity type, id or tenant', schema: schemaRef('HttpError') })
 @ApiResponse({ status: 401, description: 'no or unknown analyst token', schema: schemaRef('HttpError') })
 @ApiResponse({ status: 403, description: 'the caller does not see the tenant', schema: schemaRef('HttpError') })
-@ApiBadGatewayResponse({ description: 'velocity did not answer, or refused alerting’s key', schema: schemaRef('HttpError') })
-@ApiServiceUnavailableResponse({ description: 'ALERTING_VELOCITY_URL or the tenant’s key is not set', schema: schemaRef('HttpError') })
 @Controller('v1/entities')
 @UseGuards(AnalystAuthGuard)
 export class EntitiesController {

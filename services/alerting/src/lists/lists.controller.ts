@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBadGatewayResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiResponse, ApiSecurity, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiQueryFrom, schemaRef } from '@vigil/service-runtime';
 import { ListEntry } from '@vigil/velocity-scoring';
 import { AnalystAuthGuard, CurrentAnalyst, RequireRole } from '../users/analyst-auth.guard';
 import { AnalystUser } from '../users/analyst-users';
 import { ListChangesRequest, ListEntriesRequest, ListExportRequest, ListImportRequest, PutListEntryRequest, RemoveListEntryRequest } from './lists.dto';
 import { tenantOf } from '../velocity-api/tenant';
+import { AnalystRoutesForwardedToVelocity } from '../velocity-api/velocity-api.decorators';
 import { VelocityClient } from '../velocity-api/velocity.client';
 
 const enc = encodeURIComponent;
@@ -16,13 +17,10 @@ const enc = encodeURIComponent;
  * Writes need the analyst role and record the analyst as the actor, with a reason.
  */
 @ApiTags('lists')
-@ApiSecurity('bearer')
-@ApiSecurity('session')
+@AnalystRoutesForwardedToVelocity()
 @ApiResponse({ status: 400, description: 'invalid query or body: every failing field', schema: schemaRef('HttpError') })
 @ApiResponse({ status: 401, description: 'no or unknown analyst token', schema: schemaRef('HttpError') })
 @ApiResponse({ status: 403, description: 'the role or the tenants of the caller do not allow it', schema: schemaRef('HttpError') })
-@ApiBadGatewayResponse({ description: 'velocity did not answer, or refused alerting’s key', schema: schemaRef('HttpError') })
-@ApiServiceUnavailableResponse({ description: 'ALERTING_VELOCITY_URL or the tenant’s key in ALERTING_VELOCITY_ADMIN_KEYS is not set', schema: schemaRef('HttpError') })
 @Controller('v1/lists')
 @UseGuards(AnalystAuthGuard)
 export class ListsController {

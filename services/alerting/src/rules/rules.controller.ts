@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBadGatewayResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiSecurity, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { RuleChange } from '@vigil/rules';
 import { ApiQueryFrom, schemaRef } from '@vigil/service-runtime';
 import { RulePreview, RuleView } from '@vigil/velocity-scoring';
@@ -7,6 +7,7 @@ import { AlertStore } from '../alerts/alert-store';
 import { AnalystAuthGuard, CurrentAnalyst, RequireRole } from '../users/analyst-auth.guard';
 import { AnalystUser } from '../users/analyst-users';
 import { tenantOf } from '../velocity-api/tenant';
+import { AnalystRoutesForwardedToVelocity } from '../velocity-api/velocity-api.decorators';
 import { PREVIEW_TIMEOUT_MS, VelocityClient } from '../velocity-api/velocity.client';
 import { RuleApplyRequest, RulePreviewRequest, RulesQuery } from './rules.dto';
 
@@ -29,13 +30,10 @@ export interface RuleOutcomes {
  * on the last day of stored events) and applied by an admin of the tenant, as the actor.
  */
 @ApiTags('rules')
-@ApiSecurity('bearer')
-@ApiSecurity('session')
+@AnalystRoutesForwardedToVelocity()
 @ApiResponse({ status: 400, description: 'invalid query or body: every failing field', schema: schemaRef('HttpError') })
 @ApiResponse({ status: 401, description: 'no or unknown analyst token', schema: schemaRef('HttpError') })
 @ApiResponse({ status: 403, description: 'the role or the tenants of the caller do not allow it', schema: schemaRef('HttpError') })
-@ApiBadGatewayResponse({ description: 'velocity did not answer, or refused alerting’s key', schema: schemaRef('HttpError') })
-@ApiServiceUnavailableResponse({ description: 'ALERTING_VELOCITY_URL or the tenant’s key in ALERTING_VELOCITY_ADMIN_KEYS is not set', schema: schemaRef('HttpError') })
 @Controller('v1/rules')
 @UseGuards(AnalystAuthGuard)
 export class RulesController {

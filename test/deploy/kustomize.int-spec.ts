@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import YAML from 'yaml';
 import { DEMO_SECRETS, loadConfig } from '@vigil/config';
-import { topicSpecs } from '@vigil/contracts';
+import { topicNames, topicSpecs } from '@vigil/contracts';
 import {
   configVariables,
   readDockerfile,
@@ -31,8 +31,15 @@ function render(overlay: string): K8sObject[] {
   return YAML.parseAllDocuments(out).map((d) => d.toJSON() as K8sObject).filter(Boolean);
 }
 
-/** The most partitions any consumer of a service can be given: the topics' partition count (dead letters aside). */
-const PARTITIONS = Math.min(...topicSpecs('').filter((t) => !t.topic.endsWith('deadletter')).map((t) => t.partitions));
+/**
+ * The most partitions any consumer group of a service can be given: the topics' partition count
+ * (dead letters aside, and fraud.rules, which every velocity instance reads whole).
+ */
+const PARTITIONS = Math.min(
+  ...topicSpecs('')
+    .filter((t) => !t.topic.endsWith('deadletter') && t.topic !== topicNames('').rules)
+    .map((t) => t.partitions),
+);
 const final = readDockerfile().stages.at(-1)!;
 const imageHeapMb = Number(/--max-old-space-size=(\d+)/.exec(stageEnv(final)['NODE_OPTIONS'] ?? '')?.[1] ?? NaN);
 

@@ -1,6 +1,7 @@
-import { BadRequestException, Controller, Get, Inject, Param, UseGuards } from '@nestjs/common';
-import { ApiOkResponse, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedTenant, TenantKeyGuard } from '@vigil/auth';
+import { BadRequestException, Controller, Get, Inject, Param } from '@nestjs/common';
+import { ApiOkResponse, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AuthenticatedTenant } from '@vigil/auth';
+import { TenantAdminRoutes } from '../auth/tenant-admin-routes.decorator';
 import { ID_PATTERN } from '@vigil/contracts';
 import { schemaRef } from '@vigil/service-runtime';
 import { countersOf, ENTITY_SETS, ENTITY_TYPES, entityView, EntityView, isEntityType } from '@vigil/velocity-scoring';
@@ -9,11 +10,9 @@ import { VelocityConsumer } from '../scoring/velocity.consumer';
 
 /** GET /v1/entities/:entityType/:entityId — read only: what velocity's rules see of an entity of the key's tenant. */
 @ApiTags('entities')
-@ApiSecurity('adminKey')
+@TenantAdminRoutes()
 @ApiResponse({ status: 400, description: 'unknown entity type or invalid id', schema: schemaRef('HttpError') })
-@ApiResponse({ status: 401, description: 'missing or unknown admin key', schema: schemaRef('HttpError') })
 @Controller('v1/entities')
-@UseGuards(TenantKeyGuard)
 export class EntitiesController {
   constructor(
     @Inject(VelocityConsumer) private readonly velocity: VelocityConsumer,

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedTenant, TenantKeyGuard } from '@vigil/auth';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AuthenticatedTenant } from '@vigil/auth';
+import { TenantAdminRoutes } from '../auth/tenant-admin-routes.decorator';
 import { ApiParamsFrom, ApiQueryFrom, schemaRef } from '@vigil/service-runtime';
 
 import { ExportListQuery, ImportListRequest, ImportResult, ListChange, ListEntriesQuery, ListEntry, ListPage, ListEntryParams, PutListEntryDto, RemoveListEntryQuery } from '@vigil/velocity-scoring';
@@ -19,11 +20,9 @@ import { ListsService } from './lists.service';
  * Every route needs a tenant admin key (VELOCITY_ADMIN_KEYS); the entries belong to the key's tenant.
  */
 @ApiTags('lists')
-@ApiSecurity('adminKey')
+@TenantAdminRoutes()
 @ApiResponse({ status: 400, description: 'invalid path, query or body: every failing field', schema: schemaRef('HttpError') })
-@ApiResponse({ status: 401, description: 'missing or unknown admin key', schema: schemaRef('HttpError') })
 @Controller('v1/lists')
-@UseGuards(TenantKeyGuard)
 export class ListsController {
   constructor(private readonly lists: ListsService) {}
 

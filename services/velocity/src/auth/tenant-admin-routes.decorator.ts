@@ -1,12 +1,10 @@
-import { applyDecorators, UseGuards } from '@nestjs/common';
+import { applyDecorators } from '@nestjs/common';
 import { ApiResponse, ApiSecurity } from '@nestjs/swagger';
-import { TenantKeyGuard } from '@vigil/auth';
 import { schemaRef } from '@vigil/service-runtime';
 
-/** A controller whose every route needs a tenant admin key (VELOCITY_ADMIN_KEYS): the guard and its OpenAPI. */
-export const TenantAdminRoutes = () =>
+/** The OpenAPI of a controller guarded by TenantKeyGuard (a tenant admin key of VELOCITY_ADMIN_KEYS on every route). */
+export const TenantAdminRouteDocs = () =>
   applyDecorators(
     ApiSecurity('adminKey'),
     ApiResponse({ status: 401, description: 'missing or unknown admin key', schema: schemaRef('HttpError') }),
-    UseGuards(TenantKeyGuard),
   );

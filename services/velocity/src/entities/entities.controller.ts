@@ -1,7 +1,7 @@
-import { BadRequestException, Controller, Get, Inject, Param } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Inject, Param, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedTenant } from '@vigil/auth';
-import { TenantAdminRoutes } from '../auth/tenant-admin-routes.decorator';
+import { AuthenticatedTenant, TenantKeyGuard } from '@vigil/auth';
+import { TenantAdminRouteDocs } from '../auth/tenant-admin-routes.decorator';
 import { ID_PATTERN } from '@vigil/contracts';
 import { schemaRef } from '@vigil/service-runtime';
 import { countersOf, ENTITY_SETS, ENTITY_TYPES, entityView, EntityView, isEntityType } from '@vigil/velocity-scoring';
@@ -10,9 +10,10 @@ import { VelocityConsumer } from '../scoring/velocity.consumer';
 
 /** GET /v1/entities/:entityType/:entityId — read only: what velocity's rules see of an entity of the key's tenant. */
 @ApiTags('entities')
-@TenantAdminRoutes()
+@TenantAdminRouteDocs()
 @ApiResponse({ status: 400, description: 'unknown entity type or invalid id', schema: schemaRef('HttpError') })
 @Controller('v1/entities')
+@UseGuards(TenantKeyGuard)
 export class EntitiesController {
   constructor(
     @Inject(VelocityConsumer) private readonly velocity: VelocityConsumer,

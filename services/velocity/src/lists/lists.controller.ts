@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedTenant } from '@vigil/auth';
-import { TenantAdminRoutes } from '../auth/tenant-admin-routes.decorator';
+import { AuthenticatedTenant, TenantKeyGuard } from '@vigil/auth';
+import { TenantAdminRouteDocs } from '../auth/tenant-admin-routes.decorator';
 import { ApiParamsFrom, ApiQueryFrom, schemaRef } from '@vigil/service-runtime';
 
 import { ExportListQuery, ImportListRequest, ImportResult, ListChange, ListEntriesQuery, ListEntry, ListPage, ListEntryParams, PutListEntryDto, RemoveListEntryQuery } from '@vigil/velocity-scoring';
@@ -20,9 +20,10 @@ import { ListsService } from './lists.service';
  * Every route needs a tenant admin key (VELOCITY_ADMIN_KEYS); the entries belong to the key's tenant.
  */
 @ApiTags('lists')
-@TenantAdminRoutes()
+@TenantAdminRouteDocs()
 @ApiResponse({ status: 400, description: 'invalid path, query or body: every failing field', schema: schemaRef('HttpError') })
 @Controller('v1/lists')
+@UseGuards(TenantKeyGuard)
 export class ListsController {
   constructor(private readonly lists: ListsService) {}
 

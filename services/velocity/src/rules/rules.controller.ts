@@ -1,7 +1,7 @@
-import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, Body, ConflictException, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, ServiceUnavailableException, UseGuards } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedTenant } from '@vigil/auth';
-import { TenantAdminRoutes } from '../auth/tenant-admin-routes.decorator';
+import { AuthenticatedTenant, TenantKeyGuard } from '@vigil/auth';
+import { TenantAdminRouteDocs } from '../auth/tenant-admin-routes.decorator';
 import { ApplyRuleChangeRequest, applyRuleChange, changeProblems, RuleChange, RuleChangeRequest, RuleDefinition, thresholdsOf } from '@vigil/rules';
 import { schemaRef } from '@vigil/service-runtime';
 import { RulePreview, RuleView } from '@vigil/velocity-scoring';
@@ -17,9 +17,10 @@ import { RulePreviewService } from './rule-preview.service';
  * The tenant is the admin key's; a change applies to that tenant's events only.
  */
 @ApiTags('rules')
-@TenantAdminRoutes()
+@TenantAdminRouteDocs()
 @ApiResponse({ status: 400, description: 'invalid body, or a threshold of a metric the rule does not compare', schema: schemaRef('HttpError') })
 @Controller('v1/rules')
+@UseGuards(TenantKeyGuard)
 export class RulesController {
   constructor(
     @Inject(VelocityConsumer) private readonly velocity: VelocityConsumer,

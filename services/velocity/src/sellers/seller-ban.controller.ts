@@ -1,8 +1,8 @@
-import { BadRequestException, Body, Controller, HttpCode, Param, Post, UsePipes, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, Body, Controller, HttpCode, Param, Post, UsePipes, ValidationPipe, UseGuards } from '@nestjs/common';
 import { ApiCreatedResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { AuthenticatedTenant } from '@vigil/auth';
-import { TenantAdminRoutes } from '../auth/tenant-admin-routes.decorator';
+import { AuthenticatedTenant, TenantKeyGuard } from '@vigil/auth';
+import { TenantAdminRouteDocs } from '../auth/tenant-admin-routes.decorator';
 import { ID_PATTERN } from '@vigil/contracts';
 import { SellerDetectors } from '@vigil/seller-detectors';
 import { schemaRef } from '@vigil/service-runtime';
@@ -28,9 +28,10 @@ export interface SellerBanResult {
 
 /** Bans a seller: its devices, IPs, payout accounts and contact details then flag new sellers that reuse them. */
 @ApiTags('sellers')
-@TenantAdminRoutes()
+@TenantAdminRouteDocs()
 @ApiResponse({ status: 400, description: 'invalid seller id or body', schema: schemaRef('HttpError') })
 @Controller('v1/sellers')
+@UseGuards(TenantKeyGuard)
 export class SellerBanController {
   constructor(private readonly detectors: SellerDetectors) {}
 

@@ -21,6 +21,7 @@ import { percentile, ProfileSummary, renderMarkdown, renderSvg, StepResult, Targ
 import { killServicesNow, launchServices, RunningService, SERVICE_NAMES, stopServices } from './support/services';
 import { TrafficSource } from './support/traffic';
 import { measureState, StateSummary } from './redis-state';
+import { CommandCost, commandCosts, readCommandStats } from './support/redis-commands';
 
 const ROOT = join(__dirname, '..', '..');
 const REPORTS = join(__dirname, 'reports');
@@ -116,8 +117,9 @@ function analysis(
     notes.push(`- Load average at the start was ${load} on ${cores} cores: other work was running; the figures are a lower bound.`);
   }
   for (const profile of profiles) {
-    const top = profile.entries.slice(0, 4).map((e) => `${e.functionName} (${e.location || 'native'}, ${e.percent.toFixed(1)} %)`);
-    notes.push(`- Top self time in ${profile.service} (profile phase): ${top.join('; ')}.`);
+    const areas = profile.areas.slice(0, 5).map((a) => `${a.area} ${a.percent.toFixed(1)} %`);
+    const top = profile.entries.slice(0, 3).map((e) => `${e.functionName} (${e.location || 'native'}, ${e.percent.toFixed(1)} %)`);
+    notes.push(`- Self time in ${profile.service} (profile phase, share of its busy time): ${areas.join(', ')}; top functions ${top.join('; ')}.`);
   }
   const lowest = steps.find((s) => s.door === 'http');
   const at1k = steps.find((s) => s.door === 'http' && s.rate === 1000);
@@ -398,6 +400,7 @@ async function main(): Promise<void> {
     // the measured steps above ran without it. Fresh processes, one HTTP step, then each
     // service's top self-time functions.
     const profiles: ProfileSummary[] = [];
+    let redisCommands: CommandCost[] = [];
     if (PROFILE) {
       const profileDir = mkdtempSync(join(tmpdir(), 'vigil-bench-prof-'));
       const dirs = Object.fromEntries(SERVICE_NAMES.map((n) => [n, join(profileDir, n)]));
@@ -413,14 +416,17 @@ async function main(): Promise<void> {
       // Start-up (module loading, compilation, group joins) is left out of the summaries.
       await sleep(3000);
       const startupMs = Date.now() - launchedAt;
-      await driveStep(httpSender(services[0].url, API_KEY), traffic, 'profile', { rate: PROFILE_RATE, durationMs: STEP_MS, batchSize: 100, connections: 4, markerEvery: 100 });
+      const commandsBefore = await readCommandStats(redisUrl);
+      const profileLoad = await driveStep(httpSender(services[0].url, API_KEY), traffic, 'profile', { rate: PROFILE_RATE, durationMs: STEP_MS, batchSize: 100, connections: 4, markerEvery: 100 });
       await sleep(3000);
+      redisCommands = commandCosts(commandsBefore, await readCommandStats(redisUrl), Math.max(1, profileLoad.accepted));
+      console.log(`   redis: ${redisCommands.slice(0, 5).map((c) => `${c.command} ${c.usecPerEvent.toFixed(1)} µs/event`).join(', ')}`);
       await stopServices(services);
       services = [];
       for (const name of SERVICE_NAMES) {
-        const entries = summariseCpuProfile(dirs[name], 15, startupMs);
-        if (entries.length) profiles.push({ service: name, step: PROFILE_RATE, entries });
-        console.log(`   ${name}: ${entries.slice(0, 5).map((e) => `${e.percent.toFixed(1)}% ${e.functionName}`).join(', ')}`);
+        const summary = summariseCpuProfile(dirs[name], 15, startupMs);
+        if (summary.functions.length) profiles.push({ service: name, step: PROFILE_RATE, entries: summary.functions, areas: summary.areas });
+        console.log(`   ${name}: ${summary.areas.slice(0, 6).map((a) => `${a.percent.toFixed(1)}% ${a.area}`).join(', ')}`);
       }
     }
 
@@ -456,6 +462,7 @@ async function main(): Promise<void> {
         ratio,
         targets,
         profiles,
+        redisCommands,
         notes,
         command: [
           ...['BENCH_RATES', 'BENCH_INTAKE_RATES', 'BENCH_STEP_SECONDS', 'BENCH_DRAIN_LIMIT_SECONDS', 'BENCH_PROFILE', 'BENCH_PROFILE_RATE'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]}`),

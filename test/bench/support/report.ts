@@ -1,6 +1,7 @@
 import type { StateSummary } from '../redis-state';
 import { HistogramDelta } from './metrics';
-import { SelfTimeEntry } from './cpu-profile';
+import { AreaEntry, SelfTimeEntry } from './cpu-profile';
+import { CommandCost } from './redis-commands';
 import { CeilingResult } from './ceiling';
 import { ProcessUsage } from './proc-stats';
 import type { Door } from './load';
@@ -63,6 +64,7 @@ export interface ProfileSummary {
   /** HTTP rate of the profile phase. */
   step: number;
   entries: SelfTimeEntry[];
+  areas: AreaEntry[];
 }
 
 export interface ReportInput {
@@ -72,6 +74,8 @@ export interface ReportInput {
   ratio: number;
   targets: Target[];
   profiles: ProfileSummary[];
+  /** Redis time per event by command during the profile step. */
+  redisCommands?: CommandCost[];
   notes: string[];
   command: string;
   startedAt: string;
@@ -230,6 +234,20 @@ export function renderMarkdown(input: ReportInput): string {
       '|---|---|---|---|',
     );
     for (const e of profile.entries.slice(0, 10)) lines.push(`| ${e.functionName.replace(/\|/g, '\\|')} | ${e.location} | ${f0(e.selfMs)} | ${f1(e.percent)} |`);
+    lines.push('', 'The same self time by where the code lives (npm package, Vigil library or service, the Node runtime, V8):', '', '| Area | Self ms | % |', '|---|---|---|');
+    for (const a of profile.areas.slice(0, 12)) lines.push(`| ${a.area} | ${f0(a.selfMs)} | ${f1(a.percent)} |`);
+    lines.push('');
+  }
+  if (input.redisCommands?.length) {
+    lines.push(
+      '## Where Redis time goes',
+      '',
+      `The profile step's Redis commands (INFO commandstats before and after), per accepted event. EVALSHA is the Lua scripts' whole time, including the commands they run (also listed under their own names); what EVALSHA has beyond those is the scripts' own Lua work.`,
+      '',
+      '| Command | Calls per event | µs per event |',
+      '|---|---|---|',
+    );
+    for (const c of input.redisCommands) lines.push(`| ${c.command} | ${f1(c.callsPerEvent)} | ${f1(c.usecPerEvent)} |`);
     lines.push('');
   }
   if (input.notes.length) lines.push('## Analysis', '', ...input.notes, '');

@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { IsEmail, IsFQDN, IsOptional, IsString, ValidateIf } from 'class-validator';
-import { compileEventSchemaCheck, constraintChecks } from './event-schema-check';
+import { AlertDecision, FraudAlert } from './alerts';
+import { compileEventSchemaCheck, compileMessageCheck, constraintChecks } from './event-schema-check';
+import { buildSignal } from './signal-builder';
+import { FraudSignal } from './signals';
+import { validateMessage, validateMessageWithClassValidator } from './validate-message';
 import { EVENT_TYPE_NAMES } from './event-types';
 import { exampleEvent } from './examples';
 import { validateEvent, validateEventWithClassValidator } from './validate-event';
@@ -132,5 +136,70 @@ describe('the door fast path (compiled JSON Schemas) against class-validator', (
     expect(() => constraintChecks(WithEmail)).toThrow(/WithEmail\.contact: isEmail is not known/);
     expect(() => constraintChecks(WithCondition)).toThrow(/WithCondition\.note: conditionalValidation is not known/);
     expect(() => constraintChecks(WithEach)).toThrow(/WithEach\.domains: isFqdn with "each"/);
+  });
+});
+
+describe('the compiled checks of signals, alerts and decisions against class-validator', () => {
+  const signal = buildSignal(
+    {
+      ruleId: 'card-order-burst',
+      ruleVersion: 2,
+      mode: 'enforce',
+      severity: 'medium',
+      subject: { type: 'card', id: 'card-1', tenantId: 't1' },
+      reason: '5 orders on one card within 10m',
+      measurements: [{ name: 'card.order.count', value: 5, threshold: 5, comparator: '>=', window: '10m' }],
+      evidence: { window: '10m' },
+    },
+    exampleEvent('order.placed', { id: 'evt-1', tenantId: 't1', correlationId: 'journey-1' }),
+    new Date('2026-11-23T10:00:05.000Z'),
+    'velocity',
+  );
+  const alert = {
+    alertId: 'alert-1',
+    schemaVersion: 1,
+    revision: 2,
+    subject: signal.subject,
+    severity: 'medium',
+    score: 42.5,
+    status: 'open',
+    signals: [signal],
+    summary: 'one rule fired',
+    firstSeenAt: signal.occurredAt,
+    lastSeenAt: signal.occurredAt,
+    correlationId: 'journey-1',
+  };
+  const decision = { decisionId: 'dec-1', alertId: 'alert-1', decision: 'confirmed_fraud', analyst: 'ana', comment: 'seen before', decidedAt: '2026-11-23T10:05:00.000Z' };
+  const cases: [string, new () => object, Json][] = [
+    ['FraudSignal', FraudSignal, signal as unknown as Json],
+    ['FraudAlert', FraudAlert, alert as unknown as Json],
+    ['AlertDecision', AlertDecision, decision as unknown as Json],
+  ];
+
+  it.each(cases)('accepts the example %s on the fast path, and class-validator agrees', (_name, cls, example) => {
+    expect(validateMessageWithClassValidator(cls, example as object).ok).toBe(true);
+    expect(compileMessageCheck(cls)(example as Record<string, unknown>)).toBe(true);
+  });
+
+  it.each(cases)('never accepts a mutation of the example %s that class-validator refuses', (_name, cls, example) => {
+    const check = compileMessageCheck(cls);
+    const disagreements: string[] = [];
+    let refusedByBoth = 0;
+    for (const path of paths(example).filter((p) => p.length > 0)) {
+      for (const replacement of REPLACEMENTS) {
+        const candidate = mutate(example, path, replacement) as Record<string, unknown>;
+        const slow = validateMessageWithClassValidator(cls, candidate).ok;
+        if (check(candidate) && !slow) disagreements.push(`${path.join('.')} = ${JSON.stringify(replacement)}`);
+        if (!check(candidate) && !slow) refusedByBoth++;
+      }
+    }
+    expect(disagreements).toEqual([]);
+    expect(refusedByBoth).toBeGreaterThan(50);
+  });
+
+  it('gives validateMessage the errors of class-validator for what it refuses', () => {
+    const invalid = { ...decision, decision: 'maybe' };
+    expect(validateMessage(AlertDecision, invalid)).toEqual(validateMessageWithClassValidator(AlertDecision, invalid));
+    expect(validateMessage(AlertDecision, invalid)).toMatchObject({ ok: false, errors: [{ field: 'decision' }] });
   });
 });

@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { EventEnvelope, VigilEvent } from './envelope';
 import { EVENT_TYPES, EventType } from './event-types';
-import { compileEventSchemaCheck, EventSchemaCheck } from './event-schema-check';
+import { compileEventSchemaCheck, SchemaCheck } from './event-schema-check';
 import { EventFamily } from './topics';
 
 /** One failing field: machine-readable `field` path and `constraint`, human `reason`. */
@@ -37,7 +37,7 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
-let schemaCheck: EventSchemaCheck | undefined;
+let schemaCheck: SchemaCheck | undefined;
 
 /** The same verdicts without the compiled fast path: class-validator alone (tests compare both). */
 export function validateEventWithClassValidator(raw: unknown): EventValidation {

@@ -1,6 +1,8 @@
+import Ajv from 'ajv';
 import fc from 'fast-check';
 import { IsEmail, IsFQDN, IsOptional, IsString, ValidateIf } from 'class-validator';
 import { AlertDecision, FraudAlert } from './alerts';
+import { contractSchemas } from './contract-schemas';
 import { compileEventSchemaCheck, compileMessageCheck, constraintChecks } from './event-schema-check';
 import { buildSignal } from './signal-builder';
 import { FraudSignal } from './signals';
@@ -44,6 +46,13 @@ const REPLACEMENTS: (Json | undefined)[] = [
 describe('the door fast path (compiled JSON Schemas) against class-validator', () => {
   const check = compileEventSchemaCheck();
   const examples = EVENT_TYPE_NAMES.map((type) => exampleEvent(type) as unknown as Json);
+
+  it('compiles schemas that are valid draft-07 (the compiler skips that check for speed)', () => {
+    const metaChecking = new Ajv({ strict: false });
+    for (const [file, schema] of Object.entries(contractSchemas())) {
+      expect([file, metaChecking.validateSchema(schema), metaChecking.errors]).toEqual([file, true, null]);
+    }
+  });
 
   it.each(EVENT_TYPE_NAMES)('accepts the example %s, so valid events take the fast path', (type) => {
     expect(check(exampleEvent(type) as unknown as Record<string, unknown>)).toBe(true);

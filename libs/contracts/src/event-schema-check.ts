@@ -154,6 +154,9 @@ function schemaCompiler(): Ajv {
     unicodeRegExp: false,
     allErrors: false,
     strict: false,
+    // the schemas are generated (and checked against the meta-schema by the contract tests):
+    // checking them again here would be most of the compile time
+    validateSchema: false,
   });
   compiler.addKeyword({
     keyword: 'classValidator',

@@ -39,6 +39,11 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 
 let schemaCheck: SchemaCheck | undefined;
 
+/** The compiled check of every event type (compiled on first use; compileContractChecks does it at start-up). */
+export function eventSchemaCheck(): SchemaCheck {
+  return (schemaCheck ??= compileEventSchemaCheck());
+}
+
 /** The same verdicts without the compiled fast path: class-validator alone (tests compare both). */
 export function validateEventWithClassValidator(raw: unknown): EventValidation {
   if (!isPlainObject(raw)) {
@@ -66,8 +71,7 @@ export function validateEvent(raw: unknown): EventValidation {
   if (isPlainObject(raw)) {
     // The compiled schema accepts a valid event in a few µs; whatever it refuses is judged (and
     // explained field by field) by class-validator (event-schema-check.ts).
-    schemaCheck ??= compileEventSchemaCheck();
-    if (schemaCheck(raw)) {
+    if (eventSchemaCheck()(raw)) {
       const spec = EVENT_TYPES[raw['type'] as EventType];
       const event = raw as unknown as VigilEvent;
       return { ok: true, event, family: spec.family, key: spec.key(event.data as never) };

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Server } from 'node:http';
 import { DynamicModule, INestApplication, Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { topicSpecs } from '@vigil/contracts';
+import { compileContractChecks, topicSpecs } from '@vigil/contracts';
 import { createKafka, describeKafkaError, ensureTopics } from '@vigil/kafka';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -15,6 +15,7 @@ const draining = new WeakSet<INestApplication>();
 
 /** Creates the Nest app with the service defaults (pino logs, security headers, validation, graceful shutdown). */
 export async function createServiceApp(module: Type<unknown> | DynamicModule): Promise<INestApplication> {
+  compileContractChecks();
   const app = await NestFactory.create(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   // While draining, every response ends its keep-alive connection, so busy clients reconnect

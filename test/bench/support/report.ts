@@ -242,7 +242,7 @@ export function renderMarkdown(input: ReportInput): string {
     lines.push(
       '## Where Redis time goes',
       '',
-      `The profile step's Redis commands (INFO commandstats before and after), per accepted event. EVALSHA is the Lua scripts' whole time, including the commands they run (also listed under their own names); what EVALSHA has beyond those is the scripts' own Lua work.`,
+      `The profile step's Redis commands (INFO commandstats before and after), per accepted event. EVALSHA is the Lua scripts' whole time, including the commands they run (also listed under their own names); what EVALSHA has beyond those is the scripts' own Lua work. Redis counts wall time, which on this busy machine includes time its thread waited for a core: the shares are what to read, the CPU per event is in the tables above.`,
       '',
       '| Command | Calls per event | µs per event |',
       '|---|---|---|',

@@ -3,7 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { EventEnvelope, VigilEvent } from './envelope';
 import { EVENT_TYPES, EventType } from './event-types';
-import { compileEventSchemaCheck, SchemaCheck } from './event-schema-check';
+import { compileEventSchemaCheck, SchemaCheck } from './compiled-contract-checks';
 import { EventFamily } from './topics';
 
 /** One failing field: machine-readable `field` path and `constraint`, human `reason`. */
@@ -70,7 +70,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function validateEvent(raw: unknown): EventValidation {
   if (isPlainObject(raw)) {
     // The compiled schema accepts a valid event in a few µs; whatever it refuses is judged (and
-    // explained field by field) by class-validator (event-schema-check.ts).
+    // explained field by field) by class-validator (compiled-contract-checks.ts).
     if (eventSchemaCheck()(raw)) {
       const spec = EVENT_TYPES[raw['type'] as EventType];
       const event = raw as unknown as VigilEvent;

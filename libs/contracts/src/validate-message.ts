@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { AlertDecision, FraudAlert } from './alerts';
-import { compileMessageCheck, SchemaCheck } from './event-schema-check';
+import { compileMessageCheck, SchemaCheck } from './compiled-contract-checks';
 import { FraudSignal } from './signals';
 import { eventSchemaCheck, FieldError, flattenValidationErrors } from './validate-event';
 
@@ -27,7 +27,7 @@ export function compileContractChecks(): void {
 
 /**
  * Validates any other contract message (signals, alerts, decisions) the same way as events: the
- * class's compiled JSON Schema accepts a valid one in a few µs (event-schema-check.ts), and
+ * class's compiled JSON Schema accepts a valid one in a few µs (compiled-contract-checks.ts), and
  * class-validator judges and explains whatever it refuses.
  */
 export function validateMessage<T extends object>(cls: new () => T, raw: unknown): MessageValidation<T> {

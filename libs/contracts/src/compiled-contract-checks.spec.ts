@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { IsEmail, IsFQDN, IsOptional, IsString, ValidateIf } from 'class-validator';
 import { AlertDecision, FraudAlert } from './alerts';
 import { contractSchemas } from './contract-schemas';
-import { compileEventSchemaCheck, compileMessageCheck, constraintChecks } from './event-schema-check';
+import { compileEventSchemaCheck, compileMessageCheck, constraintChecks } from './compiled-contract-checks';
 import { buildSignal } from './signal-builder';
 import { FraudSignal } from './signals';
 import { validateMessage, validateMessageWithClassValidator } from './validate-message';

@@ -33,11 +33,12 @@ import { EVENT_TYPES, EventType } from './event-types';
 import { JsonSchema, standaloneSchema } from './json-schema';
 
 /*
- * The door's fast path (issue 13): class-transformer + class-validator cost ingestion ~30-165 µs
- * per event, about a third of its CPU (and the services the same per signal and alert they build). Each event type's JSON Schema, generated from the same
- * class-validator classes (contractSchemas), compiled once by ajv, says the same in a few µs.
+ * Validation's fast path (issue 13): class-transformer + class-validator cost ingestion ~30-165 µs
+ * per event, about a third of its CPU (and the services as much per signal and alert they build).
+ * Each event type's (and message class's) JSON Schema, generated from the same class-validator
+ * classes (contractSchemas), compiled once by ajv, says the same in a few µs.
  *
- * It only ever ACCEPTS: an event it refuses goes through class-validator, which names each failing
+ * It only ever ACCEPTS: a value it refuses goes through class-validator, which names each failing
  * field and reason and stays the authority on what the contract means. So the schema must never
  * accept what class-validator refuses. It is built to hold that:
  * - constraints whose generated schema says exactly what class-validator checks (or more) are
@@ -47,7 +48,7 @@ import { JsonSchema, standaloneSchema } from './json-schema';
  *   function for that constraint, through the `classValidator` keyword (CHECKED_BY_CLASS_VALIDATOR);
  * - any other constraint on an event class makes compiling fail, naming the class and field:
  *   a new decorator must be placed in one of the two lists before events that use it are accepted.
- * event-schema-check.spec.ts compares both paths over mutations of every example event.
+ * compiled-contract-checks.spec.ts compares both paths over mutations of every example event.
  */
 
 const SAID_BY_THE_SCHEMA = new Set([
@@ -104,7 +105,7 @@ export function constraintChecks(cls: abstract new () => object): Map<string, Ke
       checks.set(m.propertyName, list);
       continue;
     }
-    throw new Error(`${where}: ${m.name ?? m.type} is not known to event-schema-check.ts; say there whether the JSON Schema says it exactly`);
+    throw new Error(`${where}: ${m.name ?? m.type} is not known to compiled-contract-checks.ts; say there whether the JSON Schema says it exactly`);
   }
   return checks;
 }

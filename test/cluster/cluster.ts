@@ -13,7 +13,6 @@
  * Run by test/cluster/run-cluster.sh (npm run test:cluster), which provides both stacks and the
  * build. Writes test/bench/reports/cluster.md; exits 1 on any difference.
  */
-import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { patternEvidence, PATTERN_NAMES, simulate } from '@vigil/simulator';
@@ -34,6 +33,7 @@ import {
   sleep,
   Stack,
   stateDifferences,
+  printServiceWarnings,
 } from '../faults/scenario';
 
 const ROOT = join(__dirname, '..', '..');
@@ -61,12 +61,21 @@ const OPTIONS: ScenarioOptions = {
   env: { KAFKA_SESSION_TIMEOUT_MS: String(SESSION_TIMEOUT_MS) },
 };
 
-const output = (command: string) =>
-  execFileSync('bash', ['-c', command], { encoding: 'utf8', timeout: 120_000 }).trim();
-
 /** Messages consumed so far by a service instance (its /metrics). */
 async function consumed(service: RunningService): Promise<number> {
-  const text = await (await fetch(`${service.url}/metrics`)).text();
+  let text: string;
+  try {
+    text = await (await fetch(`${service.url}/metrics`)).text();
+  } catch (error) {
+    const cause = (error as Error & { cause?: Error }).cause;
+    const state =
+      service.process.exitCode !== null || service.process.signalCode !== null
+        ? `exited (${service.process.exitCode ?? service.process.signalCode})`
+        : 'still running';
+    throw new Error(
+      `GET ${service.url}/metrics of ${service.name} (pid ${service.pid}, ${state}): ${(error as Error).message}${cause ? ` (${cause.message})` : ''}\n${service.output.join('\n')}`,
+    );
+  }
   return text
     .split('\n')
     .filter((l) => l.startsWith('vigil_kafka_consumer_messages_total'))
@@ -100,10 +109,10 @@ const FAULTS: Fault[] = [
     at: 0.45,
     name: 'broker 2 of 3 killed (SIGKILL), restarted 10 s later',
     inject: async () => {
-      sh(`${KAFKA_SH} stop-node 2 --kill`);
+      await sh(`${KAFKA_SH} stop-node 2 --kill`);
       await sleep(10_000);
       const started = Date.now();
-      sh(`${KAFKA_SH} start`);
+      await sh(`${KAFKA_SH} start`);
       recovery.push(
         `kafka: broker 2 down 10 s, back (ready) ${((Date.now() - started) / 1000).toFixed(1)} s after its restart`,
       );
@@ -114,13 +123,13 @@ const FAULTS: Fault[] = [
     name: "the Redis primary holding the tenant's review state killed (SIGKILL); its replica promoted; the old primary restarted 5 s later",
     inject: async (run: Run) => {
       const key = `${run.prefix}:{${OPTIONS.tenant}:review-analysis:state}`;
-      const primary = output(`${REDIS_SH} primary-of '${key}'`);
-      const [promoted, seconds] = output(`${REDIS_SH} fail-primary ${primary}`).split(' ');
+      const primary = await sh(`${REDIS_SH} primary-of '${key}'`);
+      const [promoted, seconds] = (await sh(`${REDIS_SH} fail-primary ${primary}`)).split(' ');
       recovery.push(
         `redis: primary ${primary} killed, replica ${promoted} promoted and the cluster ok after ${seconds} s`,
       );
       await sleep(5000);
-      sh(`${REDIS_SH} restart ${primary} && ${REDIS_SH} wait-ok`);
+      await sh(`${REDIS_SH} restart ${primary} && ${REDIS_SH} wait-ok`);
     },
   },
 ];
@@ -224,5 +233,6 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   console.error(error);
+  printServiceWarnings();
   process.exit(1);
 });

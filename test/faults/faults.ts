@@ -24,6 +24,7 @@ import {
   sh,
   sleep,
   Stack,
+  printServiceWarnings,
 } from './scenario';
 
 const ROOT = join(__dirname, '..', '..');
@@ -61,18 +62,18 @@ const FAULTS: Fault[] = [
     at: 0.7,
     name: 'Redis killed (SIGKILL), restarted 10 s later from its append-only file',
     inject: async () => {
-      sh(`kill -9 "$(cat ${REDIS_PID})"`);
+      await sh(`kill -9 "$(cat ${REDIS_PID})"`);
       await sleep(10_000);
-      sh(REDIS_RESTART);
+      await sh(REDIS_RESTART);
     },
   },
   {
     at: 0.85,
     name: 'Kafka broker stopped, restarted 10 s later',
     inject: async () => {
-      sh(KAFKA_STOP);
+      await sh(KAFKA_STOP);
       await sleep(10_000);
-      sh(KAFKA_START);
+      await sh(KAFKA_START);
     },
   },
 ];
@@ -105,5 +106,6 @@ async function main(): Promise<void> {
 
 main().catch((error) => {
   console.error(error);
+  printServiceWarnings();
   process.exit(1);
 });

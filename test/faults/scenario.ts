@@ -4,8 +4,10 @@
  * back from the topics. Shared by the fault suite (faults.ts) and the cluster suite
  * (test/cluster/cluster.ts), which compare runs of the same events.
  */
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Cluster } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { createRedisClient } from '@vigil/redis';
@@ -24,8 +26,23 @@ import {
 } from '../bench/support/services';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-export const sh = (command: string) =>
-  execFileSync('bash', ['-c', command], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 120_000 });
+/**
+ * Runs a shell command and resolves with its standard output (its stderr shows). Never
+ * synchronous: a broker restart takes ~10 s, during which the traffic and the fault checks must go
+ * on (a blocked event loop also lets the services close the suite's idle keep-alive connections
+ * unseen, and the next request on one fails).
+ */
+export function sh(command: string, timeoutMs = 120_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', command], { stdio: ['ignore', 'pipe', 'inherit'], timeout: timeoutMs });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code, signal) =>
+      code === 0 ? resolve(out.trim()) : reject(new Error(`\`${command}\` failed (${code ?? signal})`)),
+    );
+  });
+}
 
 /** An environment variable the suite's runner script sets. */
 export function requiredEnv(name: string, runner: string): string {
@@ -46,6 +63,8 @@ export interface Run {
   stack: Stack;
   services: RunningService[];
   env: Record<string, string>;
+  /** Every service instance's whole output, one file each (printed in part when a check fails). */
+  logDir: string;
   statuses: Map<number, number>;
   networkErrors: number;
   accepted: Set<string>;
@@ -86,6 +105,8 @@ export interface Outcome {
   /** Events the surviving consumers released out of event-time order, and redelivered ones (after a crash). */
   lateEvents: number;
   duplicateEvents: number;
+  /** Records on the dead-letter topic: "<topic>/<partition>/<offset> <reason>" (every simulated event is valid). */
+  deadLetters: string[];
 }
 
 interface PublishedSignal {
@@ -117,6 +138,7 @@ export async function crash(run: Run, name: ServiceName, downMs: number | undefi
   const fresh = startOne(name, Number(new URL(old.url).port), {
     root: run.root,
     env: run.env,
+    logDir: run.logDir,
     healthTimeoutMs: 90_000,
   });
   run.services[i] = fresh;
@@ -138,6 +160,7 @@ async function send(
   };
   const started = Date.now();
   const injected: Promise<void>[] = [];
+  const faultErrors: Error[] = [];
   for (let from = 0; from < events.length; from += options.batch) {
     const batch = events.slice(from, from + options.batch);
     const index = from / options.batch;
@@ -148,9 +171,10 @@ async function send(
       const fault = pending.shift()!;
       console.log(`   fault at ${Math.round((100 * from) / events.length)} %: ${fault.name}`);
       // injected concurrently with the traffic, as a real failure would be
+      // (its failure is recorded here and thrown once the traffic is sent: never left unhandled)
       injected.push(
-        fault.inject(run).catch((error) => {
-          throw new Error(`fault "${fault.name}" failed: ${(error as Error).message}`);
+        fault.inject(run).catch((error: Error) => {
+          faultErrors.push(new Error(`fault "${fault.name}" failed: ${error.message}`));
         }),
       );
     }
@@ -192,6 +216,7 @@ async function send(
   }
   while (pending.length) injected.push(pending.shift()!.inject(run));
   await Promise.all(injected);
+  if (faultErrors.length > 0) throw faultErrors[0];
 }
 
 /** Every message of a topic, from the beginning to the end offsets at the time of the call. */
@@ -269,7 +294,13 @@ async function outcome(brokers: string, prefix: string): Promise<Outcome> {
     signalsById,
     lateEvents: 0,
     duplicateEvents: 0,
+    deadLetters: (await readTopic(brokers, t.deadLetter)).map(describeDeadLetter),
   };
+}
+
+function describeDeadLetter(raw: string): string {
+  const d = JSON.parse(raw) as { source?: { topic?: string; partition?: number; offset?: string }; reason?: string };
+  return `${d.source?.topic}/${d.source?.partition}/${d.source?.offset}: ${d.reason}`;
 }
 
 /** Sum of a counter over the services still running. */
@@ -307,13 +338,16 @@ export async function runScenario(
   };
   const instances = options.instances ?? 1;
   console.log(`== ${name}: launching ${instances} instance(s) of each service (prefix ${prefix})`);
-  const services = await launchServices({ root: options.root, env, healthTimeoutMs: 120_000, instances });
+  const logDir = mkdtempSync(join(tmpdir(), `${prefix}-logs-`));
+  serviceLogDirs.push(logDir);
+  const services = await launchServices({ root: options.root, env, healthTimeoutMs: 120_000, instances, logDir });
   const run: Run = {
     root: options.root,
     prefix,
     stack,
     services,
     env,
+    logDir,
     statuses: new Map(),
     networkErrors: 0,
     accepted: new Set(),
@@ -393,6 +427,11 @@ export function compareRuns(
         detail: `${reference.result.alerts.size} / ${other.result.alerts.size} alerts, ${alertDiffs.length} differ; ${other.result.repeatedRevisions} revision(s) delivered twice (consumers dedupe by alert id and revision)`,
       },
       {
+        name: 'nothing dead-lettered (every event is valid; an outage is retried, never dead-lettered)',
+        ok: reference.result.deadLetters.length + other.result.deadLetters.length === 0,
+        detail: `${reference.result.deadLetters.length} / ${other.result.deadLetters.length} record(s) on the dead-letter topic`,
+      },
+      {
         name: 'no 5xx other than 503 from ingestion',
         ok: bad5xx === 0,
         detail: `statuses ${JSON.stringify(Object.fromEntries(other.run.statuses))}, ${other.run.networkErrors} connection errors retried`,
@@ -412,6 +451,8 @@ export function compareRuns(
               .join(', ')}`,
           ]
         : []),
+      ...reference.result.deadLetters.slice(0, 10).map((d) => `- dead-lettered (${a}): ${d}`),
+      ...other.result.deadLetters.slice(0, 10).map((d) => `- dead-lettered (${b}): ${d}`),
       ...onlyRef.slice(0, 10).map((s) => `- signal only ${a}: ${s}`),
       ...onlyOther.slice(0, 10).map((s) => `- signal only ${b}: ${s}`),
       // What each side published for the same rule and subject: which event triggered it, with what values.
@@ -448,7 +489,26 @@ export function finishReport(file: string, lines: string[], checks: Check[], dif
   ].join('\n');
   writeFileSync(file, report);
   console.log(report);
+  if (!checks.every((c) => c.ok)) printServiceWarnings();
   process.exit(checks.every((c) => c.ok) ? 0 : 1);
+}
+
+/** Log directories of the runs so far (kept: they are what explains a failed check). */
+const serviceLogDirs: string[] = [];
+
+/** What the services logged at warn level or above (pino levels >= 40), the first lines of each instance. */
+export function printServiceWarnings(linesPerInstance = 25): void {
+  for (const dir of serviceLogDirs) {
+    console.log(`\nservice logs: ${dir}`);
+    for (const file of readdirSync(dir).sort()) {
+      const lines = readFileSync(join(dir, file), 'utf8')
+        .split('\n')
+        .filter((line) => !/^\{"level":(10|20|30),/.test(line) && line.trim() !== '');
+      if (lines.length === 0) continue;
+      console.log(`-- ${file}: ${lines.length} line(s) at warn or above${lines.length > linesPerInstance ? `, the first ${linesPerInstance}` : ''}`);
+      for (const line of lines.slice(0, linesPerInstance)) console.log(`   ${line.slice(0, 600)}`);
+    }
+  }
 }
 
 /** The counters engine's keys of a run (every window, distinct-count and fact of every entity), by key without the run's prefix. */

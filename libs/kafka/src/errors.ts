@@ -50,8 +50,10 @@ export function isTransient(error: unknown): boolean {
     if (code && TRANSIENT_CODES.has(code)) return true;
     if (name && TRANSIENT_NAMES.test(name)) return true;
     if (message && /Connection is closed|ECONNREFUSED|Stream isn't writeable/.test(message)) return true;
-    // A busy, loading or failing-over Redis is an outage too, not a poison message.
+    // A busy, loading or failing-over Redis is an outage too, not a poison message (ioredis
+    // gives up on a command with "Too many Cluster redirections" while a failover settles).
     if (message && /^(BUSY|LOADING|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY)\b/.test(message)) return true;
+    if (message && /^(Too many Cluster redirections|None of startup nodes is available)/.test(message)) return true;
   }
   return false;
 }

@@ -39,7 +39,15 @@ export function createRedisClient(options: RedisModuleOptions): RedisClient {
   let client: RedisClient;
   if (options.cluster) {
     const { nodes, redisOptions } = clusterConnection(options.url);
-    client = new Cluster(nodes, { redisOptions, enableOfflineQueue: true, clusterRetryStrategy: COMMON.retryStrategy });
+    client = new Cluster(nodes, {
+      redisOptions,
+      enableOfflineQueue: true,
+      clusterRetryStrategy: COMMON.retryStrategy,
+      // During a failover nodes disagree about a slot's owner for a moment: without a pause the 16
+      // redirections a command may take bounce between them within milliseconds and it fails with
+      // "Too many Cluster redirections" (a transient error, see isTransient in @vigil/kafka).
+      retryDelayOnMoved: 100,
+    });
   } else {
     client = new IORedis(options.url, COMMON);
   }

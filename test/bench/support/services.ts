@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { freePort } from '@vigil/testing';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 
 export const SERVICE_NAMES = ['ingestion', 'velocity', 'review-analysis', 'alerting'] as const;
@@ -22,6 +23,8 @@ export interface LaunchOptions {
   healthTimeoutMs: number;
   /** Instances of each service (members of the same consumer groups); 1 by default. */
   instances?: number;
+  /** Also append each instance's whole output to <logDir>/<service>-<port>.log (the tail kept in memory is short). */
+  logDir?: string;
 }
 
 const OUTPUT_LINES_KEPT = 40;
@@ -60,6 +63,12 @@ export function startOne(name: ServiceName, port: number, options: LaunchOptions
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  if (options.logDir) {
+    const file = createWriteStream(join(options.logDir, `${name}-${port}.log`), { flags: 'a' });
+    child.stdout?.pipe(file, { end: false });
+    child.stderr?.pipe(file, { end: false });
+    child.once('exit', (code, signal) => file.end(`== exited (${code ?? signal})\n`));
+  }
   return service;
 }
 

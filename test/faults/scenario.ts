@@ -5,7 +5,7 @@
  * (test/cluster/cluster.ts), which compare runs of the same events.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster } from 'ioredis';
@@ -490,10 +490,11 @@ export function finishReport(file: string, lines: string[], checks: Check[], dif
   writeFileSync(file, report);
   console.log(report);
   if (!checks.every((c) => c.ok)) printServiceWarnings();
+  else for (const dir of serviceLogDirs) rmSync(dir, { recursive: true, force: true });
   process.exit(checks.every((c) => c.ok) ? 0 : 1);
 }
 
-/** Log directories of the runs so far (kept: they are what explains a failed check). */
+/** Log directories of the runs so far (kept when a check fails: they explain it; removed otherwise). */
 const serviceLogDirs: string[] = [];
 
 /** What the services logged at warn level or above (pino levels >= 40), the first lines of each instance. */

@@ -4,7 +4,7 @@ import { counter, gauge, histogram, LATENCY_BUCKETS } from '@vigil/observability
 import { BatchConsumerOptions, heartbeatIntervalFor, observeFetchDelay, restartAfterFatalCrash, safeDecode, toInbound } from '../batch-consumer';
 import { deadLetterMessage } from '../dead-letter';
 import { BatchAborted, HandlerRetries } from '../handler-retries';
-import { DecodedMessage, MessagePublisher, OutboundMessage } from '../ports';
+import { DecodedMessage, InboundMessage, MessagePublisher, OutboundMessage } from '../ports';
 import { EventTimeSequencer, NewItem, SequencedItem, WatermarkMark } from './event-time-sequencer';
 import { isWatermarkRecord, PUBLISH_BATCH_HEADER, readPublishBatch } from './publish-batch';
 import { SingleActiveAssigner } from './single-active-assigner';
@@ -280,7 +280,7 @@ export class EventTimeConsumerRunner<T> {
         id,
         stream,
         batch: publishBatch,
-        value: { message, value: decoded.value },
+        value: { message: retainedCopy(message), value: decoded.value },
       });
     }
     if (poison.length > 0) {
@@ -481,6 +481,19 @@ export class EventTimeConsumerRunner<T> {
       this.consumer.resume([{ topic, partitions: [partition] }]);
     }
   }
+}
+
+/**
+ * What an event keeps of its record while it waits in the sequencer (tens of thousands may wait
+ * when the handler is the bottleneck): its value copied out of the fetch response (kafkajs hands
+ * out slices, and one slice keeps the whole response, up to maxBytes, alive until its last event
+ * is released), without the publish-batch header, already read (~300 bytes of JSON per record
+ * that a dead letter does not need: the batch is ingestion's ordering stamp, not the event's).
+ */
+export function retainedCopy(message: InboundMessage): InboundMessage {
+  const headers = { ...message.headers };
+  delete headers[PUBLISH_BATCH_HEADER];
+  return { ...message, headers, value: message.value === null ? null : Buffer.from(message.value) };
 }
 
 const sourceOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;

@@ -1,4 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { register } from 'prom-client';
 import { testStack, uniqueId, waitFor } from '@vigil/testing';
 import { ensureTopics, EventTimeConsumerRunner, KafkaPublisher, PublishBatchStamper } from '@vigil/kafka';
 
@@ -103,4 +104,49 @@ describe('watermark records (real Kafka)', () => {
       await admin.disconnect();
     }
   });
+
+  it('a consumer that pauses its partitions (its handler is the bottleneck) goes on as soon as they drain', async () => {
+    const orders = uniqueId('orders');
+    await ensureTopics(kafka, [
+      { topic: orders, partitions: 2 },
+      { topic: `${orders}.dlq`, partitions: 1 },
+    ]);
+    const stamper = new PublishBatchStamper([orders], publisher);
+    let n = 0;
+    const record = (key: string) => {
+      const event = { id: `ev-${String(++n).padStart(4, '0')}`, tenant: 'backlog', t: 1_000 * n };
+      return { topic: orders, key, value: JSON.stringify(event), tenantId: 'backlog', timeMs: event.t };
+    };
+    await publisher.publish(stamper.stamp([record('warm-up')])); // the producer learns the partitions
+    // A backlog of 20 publish calls, each on both partitions.
+    for (let call = 0; call < 20; call++) await publisher.publish(stamper.stamp(Array.from({ length: 10 }, (_, i) => record(`key-${i}`))));
+    const released: string[] = [];
+    const groupId = uniqueId('group');
+    runner = new EventTimeConsumerRunner<TestEvent>(kafka, publisher, {
+      groupId,
+      topics: [orders],
+      deadLetterTopic: `${orders}.dlq`,
+      fromBeginning: true,
+      allowedLatenessMs: 60_000,
+      idleMs: 60_000,
+      maxBytesPerPartition: 1024, // a few publish calls per fetch and partition
+      maxBufferedPerPartition: 5, // so both partitions are paused again and again
+      maxChunk: 10,
+      decode: (m) => ({ ok: true, value: JSON.parse(m.value!.toString()) as TestEvent }),
+      eventTime: (e) => ({ timeMs: e.t, id: e.id, stream: e.tenant }),
+      handle: async (messages) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        for (const m of messages) released.push(m.value.id);
+      },
+    });
+    await runner.start();
+    // kafkajs sleeps maxWaitTimeInMs whenever every partition is paused: with its default (5 s)
+    // this backlog took well over a minute; with the runner's 100 ms it is through in seconds.
+    const all = await waitFor('the backlog of 201 events released', () => (released.length === 201 ? released : undefined), 30_000);
+    expect(all).toEqual([...all].sort());
+    // A stalled fetcher also left publish batches incomplete past their wait (2 s): given up,
+    // their missing records would have come late.
+    const givenUp = await register.getSingleMetric('vigil_stream_publish_batches_given_up_total')?.get();
+    expect(givenUp?.values.filter((v) => v.labels['group'] === groupId).reduce((sum, v) => sum + v.value, 0) ?? 0).toBe(0);
+  }, 40_000);
 });

@@ -77,8 +77,15 @@ export interface EventTimeConsumerOptions<T> extends Omit<
   holdMs?: number;
   /** See SequencerOptions.idleMs (default 200 ms): the longest an idle partition delays the others. */
   idleMs?: number;
-  /** A partition with this many events waiting is paused until they drain (default 2,000). */
+  /** A partition with this many events waiting is paused until half of them are released (default 500). */
   maxBufferedPerPartition?: number;
+  /**
+   * The broker's longest wait for data in a fetch (default 100 ms). It is also how long kafkajs
+   * sleeps when every partition is paused before it looks again: with kafkajs' default (5 s) a
+   * consumer whose handler was the bottleneck stalled for seconds after each drain, which is why
+   * a smaller maxBufferedPerPartition used to cost most of the throughput.
+   */
+  maxWaitTimeInMs?: number;
   /** Events per handler call (default 1,000). */
   maxChunk?: number;
 }
@@ -138,7 +145,7 @@ export class EventTimeConsumerRunner<T> {
       allowedLatenessMs: opts.allowedLatenessMs,
       brokerConfirmsIdle: true,
     });
-    this.maxBuffered = opts.maxBufferedPerPartition ?? 2000;
+    this.maxBuffered = opts.maxBufferedPerPartition ?? 500;
     this.maxChunk = opts.maxChunk ?? 1000;
     this.consumer = kafka.consumer({
       groupId: opts.groupId,
@@ -147,6 +154,7 @@ export class EventTimeConsumerRunner<T> {
       heartbeatInterval: heartbeatIntervalFor(opts.sessionTimeoutMs ?? 30_000),
       maxBytesPerPartition: opts.maxBytesPerPartition ?? 512 * 1024,
       maxBytes: opts.maxBytes ?? 2 * 1024 * 1024,
+      maxWaitTimeInMs: opts.maxWaitTimeInMs ?? 100,
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 10_000 },
     });
     this.admin = kafka.admin();

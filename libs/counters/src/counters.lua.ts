@@ -40,7 +40,10 @@
  *               out already: no values, nothing to evaluate.
  *           Redelivered events come in the same order, so an entity's duplicates all precede its
  *           first new event: only a call that counts something replaces the record. Without a
- *           record (older than `redo`), a duplicate reads the state as it stands.
+ *           record (older than `redo`), a duplicate reads the state as it stands. The record is
+ *           consulted before the lateness test: a call's later events may have moved the
+ *           watermark more than the allowed lateness past its earlier ones (a chunk can span more
+ *           event time than that), which a redelivery must not take for lateness.
  * An out-of-order event (within the lateness) reads the windows ending at its own time; a member
  * seen again by a later event counts there with its newest time.
  */
@@ -178,16 +181,21 @@ end
 
 for i, e in ipairs(p.events) do
   local r = { c = {}, a = {}, b = {} }
-  if e.lt or (wm > 0 and e.t < wm - late) then
+  local firstPass = replay and replay.r[e.id]
+  if firstPass then
+    r.s = 'dup'
+  elseif e.lt or (wm > 0 and e.t < wm - late) then
     r.s = 'late'
   elseif redis.call('ZADD', ddKey, 'NX', e.t, e.id) == 1 then
     r.s = 'ok'
   else
     r.s = 'dup'
   end
-  if r.s == 'dup' and replay and replay.r[e.id] then
-    -- redelivered after a crash: the first pass's result (see :last above)
-    r = replay.r[e.id]
+  if firstPass then
+    -- redelivered after a crash or a failed attempt: the first pass's result (see :last above),
+    -- looked up before the lateness test, since later events of its call may have moved the
+    -- watermark more than the allowed lateness past it
+    r = firstPass
     if r.s ~= 'settled' then r.s = 'dup' end
   elseif r.s == 'dup' and replay and replay.f ~= e.id then
     r.s = 'settled'

@@ -39,28 +39,39 @@ interface Crash {
 const released = (events: readonly VigilEvent[]): PassEvent[] => events.map((value) => ({ value, late: false, beyondLateness: false }));
 const hash = (text: string) => [...text].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
 
+/**
+ * A Redis connection and the signals of one undisturbed pass over `events` (chunks of
+ * `chunkSize`), for the tests of a describe block. `newState()` gives a state of its own (a key
+ * prefix, deleted afterwards) and makes velocity passes on it: a consumer and its successor.
+ */
+function undisturbedRun(events: readonly VigilEvent[], chunkSize: number) {
+  const run = { redis: undefined as unknown as RedisClient, reference: new Set<string>(), newState };
+  const prefixes: string[] = [];
+  function newState(): () => VelocityPass {
+    const prefix = `vigil-test:${uniqueId('redelivery')}`;
+    prefixes.push(prefix);
+    const keys = new RedisKeys(prefix);
+    return () => new VelocityPass(run.redis, keys, new SellerDetectors(run.redis, keys, resolveOptions()), LATENESS_MS);
+  }
+  beforeAll(async () => {
+    run.redis = createRedisClient({ url: testStack().redisUrl, keyPrefix: '' });
+    run.reference = new Set((await runOfflinePass({ redis: run.redis, events, rules: RULES, chunkSize })).map((s) => s.signalId));
+  }, 120_000);
+  afterAll(async () => {
+    for (const prefix of prefixes) await deleteKeyPrefix(run.redis, prefix);
+    run.redis.disconnect();
+  });
+  return run;
+}
+
 describe('velocity after a crash between counting and publishing (real Redis)', () => {
   // 40 minutes: every pattern, so most rules and both signal sources fire.
   const events = prepareStream(simulate({ seed: 5, minutes: 40, inject: ['all'], tenantId: 'tenant-crash' }).events).events;
-  let redis: RedisClient;
-  let reference: Set<string>;
-  const prefixes: string[] = [];
-
-  beforeAll(async () => {
-    redis = createRedisClient({ url: testStack().redisUrl, keyPrefix: '' });
-    reference = new Set((await runOfflinePass({ redis, events, rules: RULES, chunkSize: 100 })).map((s) => s.signalId));
-  }, 120_000);
-  afterAll(async () => {
-    for (const prefix of prefixes) await deleteKeyPrefix(redis, prefix);
-    redis.disconnect();
-  });
+  const run = undisturbedRun(events, 100);
 
   /** The signals published by the killed consumer and its successor, on a state of their own. */
   async function crashAndRedeliver(crash: Crash): Promise<FraudSignal[]> {
-    const prefix = `vigil-test:${uniqueId('crash')}`;
-    prefixes.push(prefix);
-    const keys = new RedisKeys(prefix);
-    const newPass = () => new VelocityPass(redis, keys, new SellerDetectors(redis, keys, resolveOptions()), LATENESS_MS);
+    const newPass = run.newState();
     const published: FraudSignal[] = [];
     const chunks = chunksOf(events, crash.before);
     const killed = newPass();
@@ -91,9 +102,9 @@ describe('velocity after a crash between counting and publishing (real Redis)', 
   ])('killed in chunk $killedChunk of $before events ($uncommitted more uncommitted, partial write: $partialWrite), redelivered in chunks of $after: the undisturbed signals, none missing, none extra', async (crash) => {
     expect(crash.killedChunk * crash.before).toBeLessThan(events.length);
     const published = new Set((await crashAndRedeliver(crash)).map((s) => s.signalId));
-    expect(reference.size).toBeGreaterThan(50);
-    expect([...reference].filter((id) => !published.has(id))).toEqual([]);
-    expect([...published].filter((id) => !reference.has(id))).toEqual([]);
+    expect(run.reference.size).toBeGreaterThan(50);
+    expect([...run.reference].filter((id) => !published.has(id))).toEqual([]);
+    expect([...published].filter((id) => !run.reference.has(id))).toEqual([]);
   }, 120_000);
 });
 
@@ -106,28 +117,14 @@ describe('velocity after a crash between counting and publishing (real Redis)', 
 describe('velocity retrying a chunk whose counters were written (real Redis)', () => {
   const events = prepareStream(simulate({ seed: 11, minutes: 40, inject: ['all'], tenantId: 'tenant-retry' }).events).events;
   const chunks = chunksOf(events, 1000);
-  let redis: RedisClient;
-  let reference: Set<string>;
-  const prefixes: string[] = [];
-
-  beforeAll(async () => {
-    redis = createRedisClient({ url: testStack().redisUrl, keyPrefix: '' });
-    reference = new Set((await runOfflinePass({ redis, events, rules: RULES, chunkSize: 1000 })).map((s) => s.signalId));
-  }, 120_000);
-  afterAll(async () => {
-    for (const prefix of prefixes) await deleteKeyPrefix(redis, prefix);
-    redis.disconnect();
-  });
+  const run = undisturbedRun(events, 1000);
 
   it.each([
     ['every entity', () => true],
     ['the entities whose key hashes even', (key: string) => hash(key) % 2 === 0],
     ['the entities whose key hashes odd', (key: string) => hash(key) % 2 === 1],
   ])('each chunk fails once after writing %s, then passes: the undisturbed signals', async (_, written: (key: string) => boolean) => {
-    const prefix = `vigil-test:${uniqueId('retry')}`;
-    prefixes.push(prefix);
-    const keys = new RedisKeys(prefix);
-    const pass = new VelocityPass(redis, keys, new SellerDetectors(redis, keys, resolveOptions()), LATENESS_MS);
+    const pass = run.newState()();
     const engine = pass.engine;
     const apply = engine.apply.bind(engine);
     const published: FraudSignal[] = [];
@@ -141,9 +138,9 @@ describe('velocity retrying a chunk whose counters were written (real Redis)', (
       published.push(...(await pass.run(released(chunk), RULES)));
     }
     const ids = new Set(published.map((s) => s.signalId));
-    expect(reference.size).toBeGreaterThan(50);
-    expect([...reference].filter((id) => !ids.has(id))).toEqual([]);
-    expect([...ids].filter((id) => !reference.has(id))).toEqual([]);
+    expect(run.reference.size).toBeGreaterThan(50);
+    expect([...run.reference].filter((id) => !ids.has(id))).toEqual([]);
+    expect([...ids].filter((id) => !run.reference.has(id))).toEqual([]);
   }, 120_000);
 });
 

@@ -26,6 +26,7 @@ import {
   finishReport,
   requiredEnv,
   Outcome,
+  printServiceWarnings,
   Run,
   runScenario,
   ScenarioOptions,
@@ -33,7 +34,6 @@ import {
   sleep,
   Stack,
   stateDifferences,
-  printServiceWarnings,
 } from '../faults/scenario';
 
 const ROOT = join(__dirname, '..', '..');

@@ -18,13 +18,13 @@ import {
   crash,
   Fault,
   finishReport,
+  printServiceWarnings,
   requiredEnv,
   runScenario,
   ScenarioOptions,
   sh,
   sleep,
   Stack,
-  printServiceWarnings,
 } from './scenario';
 
 const ROOT = join(__dirname, '..', '..');

@@ -3,6 +3,7 @@ import { HistogramDelta } from './metrics';
 import { AreaEntry, SelfTimeEntry } from './cpu-profile';
 import { CommandCost } from './redis-commands';
 import { CeilingResult } from './ceiling';
+import { HopsFloorResult } from './hops-floor';
 import { ProcessUsage } from './proc-stats';
 import type { Door } from './load';
 
@@ -71,6 +72,8 @@ export interface ReportInput {
   machine: Record<string, string>;
   steps: StepResult[];
   ceiling: CeilingResult;
+  /** The intake door's Kafka hops in separate processes with no detection work. */
+  floor?: HopsFloorResult;
   ratio: number;
   targets: Target[];
   profiles: ProfileSummary[];
@@ -225,6 +228,17 @@ export function renderMarkdown(input: ReportInput): string {
     `(${f0(input.ceiling.elapsedMs)} ms). Pipeline sustained / ceiling = **${input.ratio.toFixed(2)}**.`,
     '',
   );
+  if (input.floor) {
+    lines.push('## The hops floor (the intake door\'s Kafka hops, no detection work)', '');
+    lines.push(
+      `The same ${f0(input.floor.messages)} messages through the hops an event takes from the intake topic, each in its own process with the services' client settings: ` +
+        'a load generator produces them (batches of 500, 4 in flight, acks=all); an ingestion-shaped relay consumes each batch (4 partitions at once), parses and ' +
+        're-serialises every message and republishes the batch (idempotent, acks=all); two sinks, velocity\'s and review-analysis\'s consumer groups, read it. ' +
+        `**${f0(input.floor.eventsPerSecond)} events/s** (${f0(input.floor.elapsedMs)} ms, first send to the last message read by both sinks): ` +
+        'with these clients and settings the intake door\'s topology carries no more on this machine, and what the pipeline costs beyond it is Vigil\'s own work.',
+      '',
+    );
+  }
   for (const profile of input.profiles) {
     lines.push(`## Where the CPU goes: profile of ${profile.service}`, '');
     lines.push(

@@ -38,6 +38,7 @@ export function startOne(name: ServiceName, port: number, options: LaunchOptions
     // The production build (npm run build), as deployed: no TypeScript compiler in the process.
     [
       '--max-old-space-size=200',
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       ...(options.nodeArgs?.[name] ?? []),
       join(options.root, 'dist', 'services', name, 'src', 'main.js'),
     ],

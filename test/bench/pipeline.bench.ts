@@ -1,8 +1,12 @@
 /**
  * Full-pipeline benchmark (issues 8 and 13): the four services as separate processes, driven at increasing
  * rates through the ingestion HTTP API; throughput, end-to-end alert latency, CPU/RSS, Redis round
- * trips per event, sustained rate, and the bare-Kafka ceiling. Writes reports/pipeline.{md,svg}.
+ * trips per event, sustained rate, the bare-Kafka ceiling and the hops floor. Writes reports/pipeline.{md,svg}.
  * Run: npm run bench   (or bash test/bench/run-pipeline-bench.sh)
+ * Settings: BENCH_RATES and BENCH_INTAKE_RATES (the steps per door, comma-separated; empty: none),
+ * BENCH_STEP_SECONDS, BENCH_DRAIN_LIMIT_SECONDS, BENCH_PROFILE=0 (no profile phase),
+ * BENCH_PROFILE_RATE, BENCH_CEILING_MESSAGES; for experiments BENCH_NODE_ARGS (node flags for
+ * every service, e.g. "--max-semi-space-size=32") and BENCH_LOG_DIR (keep each service's log there).
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -133,8 +137,8 @@ function analysis(
         `The Kafka hops themselves are not the limit: with no detection work they carry ${Math.round(floorPerSec).toLocaleString('en-US')} ev/s in this run (the hops floor), ` +
         `at most ${((cores * 1000) / floorPerSec).toFixed(2)} ms of the ${cores} cores per event. What separates the pipeline from the targets is Vigil's work per event. ` +
         'Closing it needs the counters in velocity\'s process (Redis as their changelog and snapshot instead of the place every event is counted: ' +
-        'a change of the design card, which puts the rolling counters in Redis), velocity\'s own pass about three times cheaper, and more cores than these 2 ' +
-        '(the services spread over instances only with a repartition stage keyed by the deciding entity).',
+        `a change of the design card, which puts the rolling counters in Redis), velocity's own work down to ~0.1 ms per event (${(velocityMs / 0.1).toFixed(1)} x less), ` +
+        'and more cores than these 2 (the services spread over instances only with a repartition stage keyed by the deciding entity).',
     );
   }
   if (Number(load.split(' ')[0]) > cores) {
@@ -395,6 +399,12 @@ async function main(): Promise<void> {
         p99: percentile(latencies, 99),
         hops: hopLatencies(load.markersSent, collector),
         redisRoundTripsPerEvent: load.accepted ? roundTrips / load.accepted : 0,
+        gcSharePercent: Object.fromEntries(
+          Object.keys(after).map((name) => {
+            const cpu = after[name].cpuSeconds - before[name].cpuSeconds;
+            return [name, cpu > 0 ? ((after[name].gcSeconds - before[name].gcSeconds) / cpu) * 100 : 0];
+          }),
+        ),
         alignment,
         usage: usageByName,
         infrastructureUsage,

@@ -76,6 +76,10 @@ export interface ServiceCounters {
   redisBatch: HistogramSnapshot;
   /** publish() to the broker's acknowledgement (linger included). */
   publish: HistogramSnapshot;
+  /** Time in garbage collection, all kinds (prom-client's default metrics, from V8's GC events). */
+  gcSeconds: number;
+  /** The process's CPU time, user + system (prom-client's default metrics). */
+  cpuSeconds: number;
 }
 
 export async function scrapeCounters(url: string): Promise<ServiceCounters> {
@@ -91,5 +95,7 @@ export async function scrapeCounters(url: string): Promise<ServiceCounters> {
     release: histogramSnapshot(text, RELEASE_DURATION),
     redisBatch: histogramSnapshot(text, REDIS_BATCH_DURATION),
     publish: histogramSnapshot(text, PUBLISH_DURATION),
+    gcSeconds: sumMetric(text, 'nodejs_gc_duration_seconds_sum'),
+    cpuSeconds: sumMetric(text, 'process_cpu_seconds_total'),
   };
 }

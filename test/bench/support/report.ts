@@ -35,6 +35,8 @@ export interface StepResult {
    */
   hops?: { ingestion: LatencySummary; velocity: LatencySummary; alerting: LatencySummary; delivery: LatencySummary };
   redisRoundTripsPerEvent: number;
+  /** Per service: its garbage collection's share of its own CPU time over the step and drain (%). */
+  gcSharePercent?: Record<string, number>;
   /** Event-time alignment (docs/event-time.md): how long events waited for the low watermark, per service. */
   alignment: Record<
     string,
@@ -188,6 +190,16 @@ export function renderMarkdown(input: ReportInput): string {
   for (const s of input.steps) {
     const cell = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(3));
     lines.push(`| ${s.door} | ${f0(s.rate)} | ${services.map((n) => cell(perEvent(s.usage[n].cpuPercentAvg, s))).join(' | ')} | ${cell(perEvent(s.machineBusyPercent * cores, s))} |`);
+  }
+  if (input.steps.some((s) => s.gcSharePercent)) {
+    lines.push('', '### Garbage collection: share of each service\'s own CPU time (%)', '');
+    lines.push(
+      'V8\'s collection pauses (`nodejs_gc_duration_seconds`, every kind) over the process\'s CPU time (`process_cpu_seconds_total`), both from the service\'s metrics over the step and its drain. ' +
+        'Pauses are wall time, so on a busy machine they include time the collector waited for a core.',
+      '',
+    );
+    lines.push(`| Door | Target rate | ${services.join(' | ')} |`, `|---|---|${services.map(() => '---').join('|')}|`);
+    for (const s of input.steps) lines.push(`| ${s.door} | ${f0(s.rate)} | ${services.map((n) => f0(s.gcSharePercent?.[n])).join(' | ')} |`);
   }
   const infrastructure = Object.keys(input.steps[0]?.infrastructureUsage ?? {});
   if (infrastructure.length) {

@@ -8,7 +8,7 @@
  * between its two runs is the noise of the method.
  * A variant's saving is what that part costs; a variant that switches off a read gives wrong
  * values, so its signal count may differ (only the cost is compared).
- *   VIGIL_TEST_REDIS_URL=redis://127.0.0.1:6379 \
+ *   [BENCH_MINUTES=120] [BENCH_CHUNK=100] VIGIL_TEST_REDIS_URL=redis://127.0.0.1:6379 \
  *   SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register test/bench/counters-ablation.bench.ts
  * Writes test/bench/reports/counters-ablation.md.
  */
@@ -106,11 +106,12 @@ async function main() {
     control.disconnect();
   }
   const perEvent = (ms: number) => ms / events.length;
+  const settings = ['BENCH_MINUTES', 'BENCH_CHUNK'].filter((k) => process.env[k]).map((k) => `${k}=${process.env[k]} `).join('');
   const full = perEvent(runs[0].redisMs);
   const lines = [
     '# Where Redis\'s time goes in the counters script (ablation)',
     '',
-    `Run ${started.toISOString()}, ${cpus().length} cores, load average at start ${load}. Command: \`SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register test/bench/counters-ablation.bench.ts\``,
+    `Run ${started.toISOString()}, ${cpus().length} cores, load average at start ${load}. Command: \`${settings}SWC_NODE_PROJECT=tsconfig.base.json node -r @swc-node/register test/bench/counters-ablation.bench.ts\``,
     '',
     `${events.length.toLocaleString('en-US')} simulated events (seed 8, ${MINUTES} min of event time) through velocity's pass in chunks of ${CHUNK}, once per variant of the counters script, ` +
       'the variants taking turns chunk by chunk. Redis CPU is the server\'s own (INFO cpu) around each chunk, so it includes the seller detectors\' scripts, which every variant runs unchanged. ' +

@@ -15,8 +15,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-// The script itself is the library's internals (not exported): a bench reads it where it lives.
-import { COUNTERS_LUA, COUNTERS_SCRIPT_NAME } from '../../libs/counters/src/counters.lua';
+import { COUNTERS_LUA, COUNTERS_SCRIPT_NAME } from '@vigil/counters';
 import { createRedisClient, RedisClient, RedisKeys } from '@vigil/redis';
 import { parseRulesFile } from '@vigil/rules';
 import { resolveOptions, SellerDetectors } from '@vigil/seller-detectors';

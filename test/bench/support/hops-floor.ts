@@ -17,7 +17,7 @@ interface Worker {
 
 function startWorker(args: string[]): Worker {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'hops-floor-worker.ts'), ...args], {
-    env: { ...process.env, SWC_NODE_PROJECT: process.env.SWC_NODE_PROJECT ?? 'tsconfig.base.json' },
+    env: { SWC_NODE_PROJECT: 'tsconfig.base.json', ...process.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let onReady: () => void = () => undefined;

@@ -104,6 +104,10 @@ export interface Outcome {
   signalsById: Map<string, PublishedSignal>;
   /** Events the surviving consumers released out of event-time order, and redelivered ones (after a crash). */
   lateEvents: number;
+  /** Of the late events, those beyond the allowed lateness: only order-independent state applied, never evaluated. */
+  beyondLatenessEvents: number;
+  /** Velocity's rule signals suppressed because the rule had already fired for the subject in that window bucket. */
+  suppressedByClaim: number;
   duplicateEvents: number;
   /** Records on the dead-letter topic: "<topic>/<partition>/<offset> <reason>" (every simulated event is valid). */
   deadLetters: string[];
@@ -293,6 +297,8 @@ async function outcome(brokers: string, prefix: string): Promise<Outcome> {
     resentUnacknowledged: 0,
     signalsById,
     lateEvents: 0,
+    beyondLatenessEvents: 0,
+    suppressedByClaim: 0,
     duplicateEvents: 0,
     deadLetters: (await readTopic(brokers, t.deadLetter)).map(describeDeadLetter),
   };
@@ -304,13 +310,13 @@ function describeDeadLetter(raw: string): string {
 }
 
 /** Sum of a counter over the services still running. */
-async function metricSum(services: RunningService[], name: string): Promise<number> {
+async function metricSum(services: RunningService[], name: string, labels = ''): Promise<number> {
   let total = 0;
   for (const service of services) {
     if (service.process.exitCode !== null || service.process.signalCode !== null) continue;
     const text = await (await fetch(`${service.url}/metrics`)).text().catch(() => '');
     for (const line of text.split('\n'))
-      if (line.startsWith(name)) total += Number(line.split(' ').pop()) || 0;
+      if (line.startsWith(name) && line.includes(labels)) total += Number(line.split(' ').pop()) || 0;
   }
   return total;
 }
@@ -366,6 +372,8 @@ export async function runScenario(
     const result = await outcome(stack.brokers, prefix);
     result.resentUnacknowledged = await metricSum(run.services, 'vigil_kafka_unacknowledged_messages_total');
     result.lateEvents = await metricSum(run.services, 'vigil_stream_late_events_total');
+    result.beyondLatenessEvents = await metricSum(run.services, 'vigil_stream_late_events_total', 'beyond_lateness="true"');
+    result.suppressedByClaim = await metricSum(run.services, 'vigil_velocity_signals_total', 'outcome="deduplicated"');
     result.duplicateEvents = await metricSum(run.services, 'vigil_counters_duplicate_events_total');
     return { run, result };
   } finally {
@@ -419,7 +427,7 @@ export function compareRuns(
         ok: onlyRef.length + onlyOther.length === 0,
         detail:
           `${reference.result.signals.size} ${a}, ${other.result.signals.size} ${b}; ${onlyRef.length} only ${a}, ${onlyOther.length} only ${b}; ` +
-          `late events ${reference.result.lateEvents} / ${other.result.lateEvents}, redelivered counter updates ${reference.result.duplicateEvents} / ${other.result.duplicateEvents} (surviving processes)`,
+          `late events ${reference.result.lateEvents} / ${other.result.lateEvents} (beyond the allowed lateness, not evaluated: ${reference.result.beyondLatenessEvents} / ${other.result.beyondLatenessEvents}), rule signals suppressed by an earlier claim ${reference.result.suppressedByClaim} / ${other.result.suppressedByClaim}, redelivered counter updates ${reference.result.duplicateEvents} / ${other.result.duplicateEvents} (surviving processes)`,
       },
       {
         name: 'the same final alerts (id, revision, score, severity): no alert missing, none extra',

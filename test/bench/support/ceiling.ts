@@ -1,4 +1,4 @@
-import { CompressionTypes, Kafka } from 'kafkajs';
+import { CompressionTypes, Kafka, Producer } from 'kafkajs';
 
 export interface CeilingResult {
   messages: number;
@@ -50,20 +50,8 @@ export async function measureCeiling(kafka: Kafka, topic: string, payloads: read
 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const batchSize = 500;
-  const inFlight = 4;
   const startedAt = Date.now();
-  let next = 0;
-  const sender = async () => {
-    for (;;) {
-      const offset = next;
-      next += batchSize;
-      if (offset >= payloads.length) return;
-      const messages = payloads.slice(offset, offset + batchSize).map((value, i) => ({ key: `k${(offset + i) % 997}`, value }));
-      await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, sender));
+  await produceAll(producer, topic, payloads);
   await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error('ceiling consumer timed out')), 60_000))]);
   await producer.disconnect();
   await consumer.disconnect();
@@ -74,4 +62,23 @@ export async function measureCeiling(kafka: Kafka, topic: string, payloads: read
     elapsedMs,
     messagesPerSecond: (payloads.length / elapsedMs) * 1000,
   };
+}
+
+/**
+ * The load generator of the ceiling and the hops floor: batches of 500, 4 in flight, acks=all,
+ * through a connected producer (idempotent, one request in flight per broker, as the services').
+ */
+export async function produceAll(producer: Producer, topic: string, payloads: readonly string[]): Promise<void> {
+  const batchSize = 500;
+  let next = 0;
+  const sender = async () => {
+    for (;;) {
+      const offset = next;
+      next += batchSize;
+      if (offset >= payloads.length) return;
+      const messages = payloads.slice(offset, offset + batchSize).map((value, i) => ({ key: `k${(offset + i) % 997}`, value }));
+      await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages });
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, sender));
 }

@@ -1,7 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { CompressionTypes, Kafka } from 'kafkajs';
+import { Kafka } from 'kafkajs';
+import { produceAll } from './ceiling';
 
 export interface HopsFloorResult {
   messages: number;
@@ -69,17 +70,7 @@ export async function measureHopsFloor(kafka: Kafka, brokers: string, prefix: st
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const startedAt = Date.now();
-    let next = 0;
-    const sender = async () => {
-      for (;;) {
-        const offset = next;
-        next += 500;
-        if (offset >= payloads.length) return;
-        const messages = payloads.slice(offset, offset + 500).map((value, i) => ({ key: `k${(offset + i) % 997}`, value }));
-        await producer.send({ topic: intake, acks: -1, compression: CompressionTypes.None, messages });
-      }
-    };
-    await Promise.all(Array.from({ length: 4 }, sender));
+    await produceAll(producer, intake, payloads);
     await producer.disconnect();
     const finishedAt = Math.max(...(await Promise.race([Promise.all(workers.slice(1).map((w) => w.done)), timeout(120_000, 'the hops floor sinks did not finish')])));
     const elapsedMs = finishedAt - startedAt;

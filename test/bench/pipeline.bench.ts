@@ -76,6 +76,9 @@ async function counters(services: readonly RunningService[]): Promise<Record<str
   return Object.fromEntries(entries);
 }
 
+/** Milliseconds of CPU per processed event of a step, from a CPU share in % of one core. */
+const cpuMsPerEvent = (cpuPercent: number, s: StepResult) => (cpuPercent * 10) / Math.max(1, s.processedPerSec);
+
 /** Where the time goes, from the figures of this run (the report's Analysis section). */
 function analysis(
   steps: readonly StepResult[],
@@ -103,18 +106,18 @@ function analysis(
   for (const s of steps) {
     const services = Object.values(s.usage).reduce((sum, u) => sum + u.cpuPercentAvg, 0) / cores;
     const rest = Math.max(0, s.machineBusyPercent - services);
-    const cpuMsPerEvent = s.processedPerSec > 0 ? ((s.machineBusyPercent / 100) * cores * 1000) / s.processedPerSec : 0;
+    const machineMs = s.processedPerSec > 0 ? cpuMsPerEvent(s.machineBusyPercent * cores, s) : 0;
     const busiest = Object.entries(s.usage).sort((a, b) => b[1].cpuPercentAvg - a[1].cpuPercentAvg)[0];
     notes.push(
       `- ${s.door} ${s.rate}/s: ${s.sustained ? 'kept up' : s.drainMs === undefined ? 'lag not drained within the limit' : `did not keep up (drained ${(s.drainMs / 1000).toFixed(1)} s after the step)`}; ` +
         `machine ${Math.round(s.machineBusyPercent)} % busy (both cores): the four services ${Math.round(services)} %, the broker, Redis and the load generator ${Math.round(rest)} %; ` +
-        `${cpuMsPerEvent.toFixed(2)} ms of CPU per processed event over the whole machine; busiest service ${busiest[0]} at ${Math.round(busiest[1].cpuPercentAvg)} % of one core.`,
+        `${machineMs.toFixed(2)} ms of CPU per processed event over the whole machine; busiest service ${busiest[0]} at ${Math.round(busiest[1].cpuPercentAvg)} % of one core.`,
     );
   }
   const saturated = steps.find((s) => s.machineBusyPercent >= 85);
   if (saturated) {
     // The cheapest step (largest batches) is the fairest cost per event.
-    const perEvent = Math.min(...steps.map((s) => ((s.machineBusyPercent / 100) * cores * 1000) / Math.max(1, s.processedPerSec)));
+    const perEvent = Math.min(...steps.map((s) => cpuMsPerEvent(s.machineBusyPercent * cores, s)));
     notes.push(
       `- From ${saturated.rate}/s on the machine itself is the limit (${Math.round(saturated.machineBusyPercent)} % busy): no service is at 100 % of a core, ` +
         `they queue for the two cores they share with Kafka, Redis and the load generator. Latency then is queueing (lag), not processing. ` +
@@ -125,7 +128,7 @@ function analysis(
   // the event-time order) and Redis runs every script on one thread: neither can use more than a core.
   const overloaded = steps.filter((s) => !s.sustained && s.processedPerSec > 0);
   const leastMs = (usage: (s: StepResult) => number | undefined) =>
-    Math.min(...overloaded.map((s) => ((usage(s) ?? Infinity) * 10) / s.processedPerSec));
+    Math.min(...overloaded.map((s) => cpuMsPerEvent(usage(s) ?? Infinity, s)));
   const velocityMs = leastMs((s) => s.usage['velocity']?.cpuPercentAvg);
   const redisMs = leastMs((s) => s.infrastructureUsage?.['redis']?.cpuPercentAvg);
   if (Number.isFinite(velocityMs) && Number.isFinite(redisMs)) {
@@ -174,7 +177,7 @@ function analysis(
       '(libs/counters, the replay record), which holds only if a chunk publishes before the next one counts.',
   );
   const msPerEvent = (s: StepResult | undefined, service: string) =>
-    s && s.usage[service] ? ((s.usage[service].cpuPercentAvg / 100) * 1000) / Math.max(1, s.processedPerSec) : undefined;
+    s && s.usage[service] ? cpuMsPerEvent(s.usage[service].cpuPercentAvg, s) : undefined;
   const velocityAt1k = msPerEvent(at1k, 'velocity');
   if (at1k?.hops && velocityAt1k !== undefined) {
     const others = (at1k.hops.ingestion.p50 ?? 0) + (at1k.hops.alerting.p50 ?? 0) + (at1k.hops.delivery.p50 ?? 0);
